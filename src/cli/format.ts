@@ -1,0 +1,50 @@
+// How results look in a terminal: state words in colour (chalk honours NO_COLOR and non-TTY).
+import chalk from 'chalk';
+import { formatDuration } from '../pipeline/duration.js';
+import type { CommitStatus } from '../store/results.js';
+
+const COLOURS: Record<string, (s: string) => string> = {
+  passed: chalk.green,
+  failed: chalk.red,
+  error: chalk.magenta,
+  canceled: chalk.gray,
+  skipped: chalk.gray,
+  queued: chalk.yellow,
+  running: chalk.cyan,
+  pending: chalk.yellow,
+};
+
+export function paintState(state: string | null, width = 0): string {
+  const text = (state ?? 'none').padEnd(width);
+  return (COLOURS[state ?? ''] ?? chalk.dim)(text);
+}
+
+export function duration(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? '' : formatDuration(ms);
+}
+
+/** The human form of a commit's status: one headline, then one line per job. */
+export function renderStatus(status: CommitStatus, extra: { error?: string | null; problems?: string[] } = {}): string {
+  const lines: string[] = [];
+  const head = [
+    chalk.bold(status.commit.slice(0, 10)),
+    paintState(status.state),
+    status.run ? `run ${status.run}` : 'no run recorded',
+    status.branch ? `on ${status.branch}` : '',
+    status.durationMs !== null ? `in ${duration(status.durationMs)}` : '',
+  ].filter(Boolean);
+  lines.push(head.join('  '));
+  if (extra.problems && extra.problems.length > 0) {
+    for (const p of extra.problems) lines.push(`  ${chalk.magenta('!')} ${p}`);
+  } else if (extra.error) {
+    lines.push(`  ${chalk.magenta('!')} ${extra.error}`);
+  }
+  const width = Math.max(0, ...status.jobs.map((j) => j.name.length));
+  for (const job of status.jobs) {
+    const bits = [`  ${job.name.padEnd(width)}`, paintState(job.state, 8), duration(job.durationMs).padStart(7)];
+    if (job.exitCode !== null && job.exitCode !== 0) bits.push(chalk.dim(`exit ${job.exitCode}`));
+    if (job.cached) bits.push(chalk.dim('cached'));
+    lines.push(bits.join(' ').trimEnd());
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,39 @@
+// The validated shape of a .git-ci.yml: what the runner plans and runs.
+
+export interface JobSpec {
+  name: string;
+  /** Commands run in order in the job's workspace; the job fails at the first non-zero exit. */
+  run: string[];
+  /** Names of jobs that must pass before this one starts. */
+  needs: string[];
+  /** Job timeout in milliseconds; undefined means "use the server default" (ci.timeout). */
+  timeoutMs: number | undefined;
+  env: Record<string, string>;
+  /** 1-based line of the job's key in the file, for messages. */
+  line: number;
+}
+
+export interface Pipeline {
+  /** Jobs in file order. */
+  jobs: JobSpec[];
+  /** Branch patterns; `!` negates; the last matching pattern wins; default ["*"]. */
+  branches: string[];
+}
+
+export interface ConfigProblem {
+  /** 1-based line, when the problem points at a place in the file. */
+  line: number | undefined;
+  /** Dotted path of the key: `jobs.test.needs[0]`, or "" for the document. */
+  path: string;
+  message: string;
+}
+
+export interface ParseResult {
+  /** Present only when there are no errors. */
+  pipeline: Pipeline | undefined;
+  errors: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
+/** The state of one job inside a run. */
+export type JobState = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'canceled' | 'error';

@@ -1,0 +1,85 @@
+// run.json: the full record of one run, stored at refs/ci/runs/<id>. Versioned; readers
+// accept what they know and keep going.
+import type { JobState, RunState } from './run-state.js';
+import { isJobState, isRunState } from './run-state.js';
+
+export const RUN_SCHEMA = 'git-ci/run';
+export const RUN_SCHEMA_VERSION = 1;
+
+export type Trigger = 'push' | 'manual' | 'recovery';
+
+export interface JobRecord {
+  name: string;
+  state: JobState;
+  needs: string[];
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  timedOut: boolean;
+  cached: boolean;
+  /** Path of the log inside the run's tree, e.g. logs/build.log; null when the job never started. */
+  log: string | null;
+  /** Why the job ended as it did, in words (skipped because…, timed out after…). */
+  reason: string | null;
+}
+
+export interface RunRecord {
+  schema: typeof RUN_SCHEMA;
+  version: typeof RUN_SCHEMA_VERSION;
+  id: string;
+  commit: string;
+  ref: string;
+  branch: string;
+  trigger: Trigger;
+  state: RunState;
+  attempt: number;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** Why the run could not run (error) or stopped (canceled). */
+  error: string | null;
+  /** Every problem found in .git-ci.yml, formatted `file:line: path: message`. */
+  problems: string[];
+  runner: { host: string; pid: number; version: string };
+  jobs: JobRecord[];
+}
+
+export function encodeRunRecord(record: RunRecord): string {
+  return JSON.stringify(record, null, 2) + '\n';
+}
+
+/** Parses run.json; returns problems instead of throwing so a damaged record is reported, not fatal. */
+export function decodeRunRecord(text: string): { record: RunRecord | undefined; errors: string[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { record: undefined, errors: [`run.json: not valid JSON (${(err as Error).message})`] };
+  }
+  const errors: string[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { record: undefined, errors: ['run.json: expected an object'] };
+  }
+  const v = value as Record<string, unknown>;
+  if (v.schema !== RUN_SCHEMA) errors.push(`run.json: schema: expected "${RUN_SCHEMA}", got ${JSON.stringify(v.schema)}`);
+  if (typeof v.version !== 'number' || v.version > RUN_SCHEMA_VERSION) {
+    errors.push(`run.json: version: expected ${RUN_SCHEMA_VERSION} or lower, got ${JSON.stringify(v.version)}`);
+  }
+  for (const key of ['id', 'commit', 'ref', 'branch', 'queuedAt'] as const) {
+    if (typeof v[key] !== 'string') errors.push(`run.json: ${key}: expected a string, got ${typeof v[key]}`);
+  }
+  if (typeof v.state !== 'string' || !isRunState(v.state)) errors.push(`run.json: state: unknown state ${JSON.stringify(v.state)}`);
+  if (!Array.isArray(v.jobs)) errors.push('run.json: jobs: expected a list');
+  else {
+    v.jobs.forEach((job, i) => {
+      const j = job as Record<string, unknown>;
+      if (typeof j?.name !== 'string') errors.push(`run.json: jobs[${i}].name: expected a string`);
+      if (typeof j?.state !== 'string' || !isJobState(j.state)) errors.push(`run.json: jobs[${i}].state: unknown state ${JSON.stringify(j?.state)}`);
+    });
+  }
+  if (errors.length > 0) return { record: undefined, errors };
+  return { record: value as RunRecord, errors };
+}

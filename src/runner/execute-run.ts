@@ -1,0 +1,241 @@
+// One run from claim to record: read the pipeline at the commit, run the job DAG within the
+// slots, store logs and run.json, write the note. Any fault becomes an `error` run, never a
+// run that stays "running".
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Repo } from '../store/repo.js';
+import type { QueueEntry } from '../store/queue.js';
+import type { LogFile } from '../store/runs.js';
+import type { JobSpec, JobState, Pipeline } from '../pipeline/types.js';
+import type { JobRecord, RunRecord } from '../report/run-record.js';
+import { parsePipeline } from '../pipeline/parse.js';
+import { formatProblem } from '../pipeline/format-problem.js';
+import { branchMatches } from '../pipeline/branch-match.js';
+import { nextSteps } from '../pipeline/dag.js';
+import { runStateFromJobs } from '../report/run-state.js';
+import { createWorkspace, removeWorkspace } from './workspace.js';
+import { runJobProcess } from './job-process.js';
+import { writeLiveState, type LiveRun } from './live-state.js';
+import { newRunRecord, recordRun } from './record-run.js';
+import type { RunnerSettings } from './settings.js';
+import type { Semaphore } from './semaphore.js';
+import type { ProcessIdentity } from './process-identity.js';
+
+export const PIPELINE_FILE = '.git-ci.yml';
+
+export interface RunContext {
+  repo: Repo;
+  settings: RunnerSettings;
+  slots: Semaphore;
+  owner: ProcessIdentity;
+  log: (line: string) => void;
+  /** Aborted when the runner shuts down: running jobs are killed. */
+  shutdown: AbortSignal;
+}
+
+export type RunOutcome = { recorded: RunRecord } | { skipped: string };
+
+export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<RunOutcome> {
+  const { repo } = ctx;
+  const started = Date.now();
+  const commit = (await repo.git.resolve(`${entry.commit}^{commit}`)) ?? entry.commit;
+  const record = newRunRecord(entry, commit);
+  record.startedAt = new Date(started).toISOString();
+  const finishWithError = async (error: string, problems: string[] = []): Promise<RunOutcome> => {
+    record.state = 'error';
+    record.error = error;
+    record.problems = problems;
+    record.finishedAt = new Date().toISOString();
+    record.durationMs = Date.now() - started;
+    await recordRun(repo, record, []);
+    return { recorded: record };
+  };
+
+  try {
+    if (!(await repo.git.resolve(`${entry.commit}^{commit}`))) {
+      return await finishWithError(`${entry.ref} points at ${entry.commit}, which is not a commit in this repository`);
+    }
+    const file = await repo.git.run(['cat-file', 'blob', `${commit}:${PIPELINE_FILE}`], { okExitCodes: [128] });
+    if (file.exitCode !== 0) {
+      return await finishWithError(`no ${PIPELINE_FILE} in commit ${commit.slice(0, 7)}: add one to build this commit`);
+    }
+    const parsed = parsePipeline(file.stdout);
+    if (!parsed.pipeline) {
+      const problems = parsed.errors.map((p) => formatProblem(p, PIPELINE_FILE));
+      return await finishWithError(problems.join('; '), problems);
+    }
+    if (entry.ref.startsWith('refs/heads/') && !branchMatches(parsed.pipeline.branches, record.branch)) {
+      return { skipped: `branch ${record.branch} is not in the pipeline's branches (${parsed.pipeline.branches.join(', ')})` };
+    }
+    const logs = await runJobs(ctx, entry, record, parsed.pipeline);
+    record.state = runStateFromJobs(record.jobs.map((j) => j.state));
+    if (ctx.shutdown.aborted && record.state === 'canceled') record.error = 'the runner was stopped while this run ran';
+    record.finishedAt = new Date().toISOString();
+    record.durationMs = Date.now() - started;
+    await recordRun(repo, record, logs);
+    return { recorded: record };
+  } catch (err) {
+    ctx.log(`run ${entry.id}: runner fault: ${(err as Error).stack ?? err}`);
+    return await finishWithError(`runner fault: ${(err as Error).message}`);
+  } finally {
+    await fs.rm(path.join(repo.paths.live, entry.id), { recursive: true, force: true });
+  }
+}
+
+async function runJobs(ctx: RunContext, entry: QueueEntry, record: RunRecord, pipeline: Pipeline): Promise<LogFile[]> {
+  const liveDir = path.join(ctx.repo.paths.live, entry.id);
+  await fs.mkdir(liveDir, { recursive: true });
+  const states: Record<string, JobState> = {};
+  const jobs = new Map<string, JobRecord>();
+  for (const spec of pipeline.jobs) {
+    states[spec.name] = 'pending';
+    const job: JobRecord = {
+      name: spec.name,
+      state: 'pending',
+      needs: spec.needs,
+      exitCode: null,
+      signal: null,
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+      timedOut: false,
+      cached: false,
+      log: null,
+      reason: null,
+    };
+    jobs.set(spec.name, job);
+    record.jobs.push(job);
+  }
+  const live: LiveRun = { version: 1, id: entry.id, owner: ctx.owner, startedAt: record.startedAt!, jobs: [] };
+  const pgids = new Map<string, number[]>();
+  const workspaces = new Map<string, string>();
+  const saveLive = () => {
+    live.jobs = record.jobs.map((j) => ({
+      name: j.name,
+      state: j.state,
+      startedAt: j.startedAt,
+      finishedAt: j.finishedAt,
+      durationMs: j.durationMs,
+      exitCode: j.exitCode,
+      pgids: pgids.get(j.name) ?? [],
+      workspace: workspaces.get(j.name) ?? null,
+    }));
+    return writeLiveState(ctx.repo.paths.running, live);
+  };
+  await saveLive();
+
+  const active = new Map<string, Promise<void>>();
+  const logs: LogFile[] = [];
+  const specs = new Map(pipeline.jobs.map((s) => [s.name, s]));
+  for (;;) {
+    const { start, skip } = nextSteps(pipeline, states);
+    for (const name of skip) {
+      const job = jobs.get(name)!;
+      const failed = job.needs.filter((n) => states[n] !== 'passed');
+      states[name] = job.state = ctx.shutdown.aborted ? 'canceled' : 'skipped';
+      job.reason = `needs ${failed.map((n) => `${n} (${states[n]})`).join(', ')}`;
+    }
+    for (const name of start) {
+      states[name] = 'running';
+      const logPath = path.join(liveDir, `${name}.log`);
+      const job = jobs.get(name)!;
+      const spec = specs.get(name)!;
+      const promise = runOneJob(ctx, entry, record.commit, spec, job, logPath, {
+        onStart: async (ws) => {
+          workspaces.set(name, ws);
+          await saveLive();
+        },
+        onProcessGroup: (pgid) => {
+          pgids.set(name, [...(pgids.get(name) ?? []), pgid]);
+          void saveLive();
+        },
+      }).then(async () => {
+        states[name] = job.state;
+        if (job.log) logs.push({ job: name, path: logPath });
+        active.delete(name);
+        await saveLive();
+      });
+      active.set(name, promise);
+    }
+    if (skip.length > 0) await saveLive();
+    if (active.size === 0 && start.length === 0 && skip.length === 0) break;
+    if (active.size > 0 && skip.length === 0) await Promise.race(active.values());
+  }
+  logs.sort((a, b) => a.job.localeCompare(b.job));
+  return logs;
+}
+
+interface JobHooks {
+  onStart: (workspace: string) => Promise<void>;
+  onProcessGroup: (pgid: number) => void;
+}
+
+async function runOneJob(
+  ctx: RunContext,
+  entry: QueueEntry,
+  commit: string,
+  spec: JobSpec,
+  job: JobRecord,
+  logPath: string,
+  hooks: JobHooks,
+): Promise<void> {
+  const release = await ctx.slots.acquire();
+  const started = Date.now();
+  job.startedAt = new Date(started).toISOString();
+  job.state = 'running';
+  job.log = `logs/${spec.name}.log`;
+  let workspace: { root: string } | undefined;
+  try {
+    await fs.writeFile(logPath, '');
+    if (ctx.shutdown.aborted) {
+      job.state = 'canceled';
+      job.reason = 'the runner was stopped before this job started';
+      return;
+    }
+    const ws = await createWorkspace(ctx.repo.git, commit, `${entry.id}-${spec.name}`);
+    workspace = ws;
+    await hooks.onStart(ws.root);
+    const result = await runJobProcess({
+      commands: spec.run,
+      cwd: ws.dir,
+      env: jobEnvironment(spec, entry, commit, ws),
+      logPath,
+      timeoutMs: spec.timeoutMs ?? ctx.settings.timeoutMs,
+      killGraceMs: ctx.settings.killGraceMs,
+      onProcessGroup: hooks.onProcessGroup,
+      signal: ctx.shutdown,
+    });
+    job.exitCode = result.exitCode;
+    job.signal = result.signal;
+    job.timedOut = result.timedOut;
+    job.reason = result.reason ?? (result.exitCode !== 0 ? (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`) : null);
+    job.state = result.canceled ? 'canceled' : result.exitCode === 0 && !result.timedOut ? 'passed' : 'failed';
+  } catch (err) {
+    job.state = 'error';
+    job.reason = `could not run: ${(err as Error).message}`;
+    await fs.appendFile(logPath, `\ngit-ci: ${job.reason}\n`).catch(() => undefined);
+  } finally {
+    if (workspace) await removeWorkspace(workspace);
+    job.finishedAt = new Date().toISOString();
+    job.durationMs = Date.now() - started;
+    release();
+  }
+}
+
+/** What a job sees: a safe allow-list of the runner's environment, git-ci's variables, its own env. */
+export function jobEnvironment(spec: JobSpec, entry: QueueEntry, commit: string, ws: { home: string; tmp: string }): Record<string, string> {
+  return {
+    PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin',
+    HOME: ws.home,
+    TMPDIR: ws.tmp,
+    LANG: process.env.LANG || 'C.UTF-8',
+    ...spec.env,
+    CI: 'true',
+    GIT_CI: 'true',
+    GIT_CI_RUN: entry.id,
+    GIT_CI_JOB: spec.name,
+    GIT_CI_COMMIT: commit,
+    GIT_CI_REF: entry.ref,
+    GIT_CI_BRANCH: entry.ref.replace(/^refs\/(heads|tags)\//, ''),
+  };
+}

@@ -1,0 +1,45 @@
+// What a runner is doing right now, beside its claimed queue entry: which process owns the run,
+// each job's state and process group. `git ci status` reads it; recovery uses it after a crash.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { JobState } from '../pipeline/types.js';
+import type { ProcessIdentity } from './process-identity.js';
+
+export interface LiveJob {
+  name: string;
+  state: JobState;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  pgids: number[];
+  workspace: string | null;
+}
+
+export interface LiveRun {
+  version: 1;
+  id: string;
+  owner: ProcessIdentity;
+  startedAt: string;
+  jobs: LiveJob[];
+}
+
+export function liveStatePath(runningDir: string, id: string): string {
+  return path.join(runningDir, `${id}.state.json`);
+}
+
+/** Replaces the live state atomically, so a reader never sees half a file. */
+export async function writeLiveState(runningDir: string, state: LiveRun): Promise<void> {
+  const file = liveStatePath(runningDir, state.id);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(state));
+  await fs.rename(tmp, file);
+}
+
+export async function readLiveState(runningDir: string, id: string): Promise<LiveRun | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(liveStatePath(runningDir, id), 'utf8')) as LiveRun;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,230 @@
+// The runner: one per repository, started by the post-receive hook when none is alive.
+// It holds <git-dir>/ci/runner.pid, recovers runs a dead runner left behind, claims queued
+// runs (a rename only one process wins), runs them within ci.concurrency slots, and exits
+// after ci.runnerIdle without work.
+//
+// Exit protocol (no lost wake-up): the runner removes its pid file *before* its last look at
+// the queue; the hook writes its entry *before* it looks for a live runner. So either the
+// runner sees the entry, or the hook sees no runner and starts one.
+import { promises as fs, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { Repo } from '../store/repo.js';
+import { claimRun, finishRun, listQueued, listRunning, requeueRun, type QueueEntry } from '../store/queue.js';
+import { readRunRecord } from '../store/runs.js';
+import { readSettings, type RunnerSettings } from './settings.js';
+import { Semaphore } from './semaphore.js';
+import { isAlive, selfIdentity, type ProcessIdentity } from './process-identity.js';
+import { executeRun, type RunContext } from './execute-run.js';
+import { readLiveState } from './live-state.js';
+import { newRunRecord, recordRun } from './record-run.js';
+import { signalProcessGroup } from '../sandbox/kill-tree.js';
+import { removeWorkspace } from './workspace.js';
+
+/** A run is retried once after its runner died; the second death records it as `error`. */
+export const MAX_ATTEMPTS = 2;
+
+export interface RunnerOptions {
+  /** Overrides ci.runnerIdle (ms). */
+  idleMs?: number;
+  log?: (line: string) => void;
+}
+
+export type RunnerExit = 'idle' | 'busy' | 'stopped';
+
+export async function runRunner(repo: Repo, options: RunnerOptions = {}): Promise<RunnerExit> {
+  const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} [${process.pid}] ${line}`));
+  const owner = selfIdentity();
+  await fs.mkdir(repo.paths.queue, { recursive: true });
+  await fs.mkdir(repo.paths.running, { recursive: true });
+  const holder = await acquirePidFile(repo, owner);
+  if (holder) {
+    log(`another runner is active for this repository (pid ${holder.pid}); leaving the queue to it`);
+    return 'busy';
+  }
+  const { settings, warnings } = readSettings(await repo.settings());
+  for (const w of warnings) log(`warning: ${w}`);
+  if (options.idleMs !== undefined) settings.idleMs = options.idleMs;
+
+  const shutdown = new AbortController();
+  const onSignal = (sig: string) => {
+    log(`received ${sig}: stopping; running jobs are killed and their runs recorded as canceled`);
+    shutdown.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  const ctx: RunContext = { repo, settings, slots: new Semaphore(settings.concurrency), owner, log, shutdown: shutdown.signal };
+  try {
+    await recoverOrphanedRuns(ctx);
+    await serveQueue(ctx, settings);
+    return shutdown.signal.aborted ? 'stopped' : 'idle';
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await releasePidFile(repo, owner);
+  }
+}
+
+async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<void> {
+  const { repo, log } = ctx;
+  const active = new Map<string, Promise<void>>();
+  const wake = new Wakeup(repo.paths.queue);
+  try {
+    let idleSince = Date.now();
+    for (;;) {
+      if (ctx.shutdown.aborted) {
+        await Promise.all(active.values());
+        return;
+      }
+      let claimed = false;
+      if (active.size < settings.concurrency) {
+        for (const entry of await listQueued(repo)) {
+          if (active.size >= settings.concurrency) break;
+          if (active.has(entry.id) || !(await claimRun(repo, entry.id))) continue;
+          claimed = true;
+          log(`claimed run ${entry.id} for ${entry.ref} ${entry.commit.slice(0, 7)} (attempt ${entry.attempt})`);
+          const p = runClaimed(ctx, entry).finally(() => {
+            active.delete(entry.id);
+            wake.poke();
+          });
+          active.set(entry.id, p);
+        }
+      }
+      if (active.size > 0 || claimed) {
+        idleSince = Date.now();
+        await wake.wait(1000);
+        continue;
+      }
+      const idleLeft = settings.idleMs - (Date.now() - idleSince);
+      if (idleLeft > 0) {
+        await wake.wait(Math.min(idleLeft, 1000));
+        continue;
+      }
+      // Idle: give up the pid file first, then take one last look (see the exit protocol above).
+      await releasePidFile(repo, ctx.owner);
+      if ((await listQueued(repo)).length === 0) return;
+      const holder = await acquirePidFile(repo, ctx.owner);
+      if (holder) return;
+      idleSince = Date.now();
+    }
+  } finally {
+    wake.close();
+  }
+}
+
+async function runClaimed(ctx: RunContext, entry: QueueEntry): Promise<void> {
+  try {
+    const outcome = await executeRun(ctx, entry);
+    if ('skipped' in outcome) ctx.log(`run ${entry.id}: not built: ${outcome.skipped}`);
+    else ctx.log(`run ${entry.id}: ${outcome.recorded.state}${outcome.recorded.error ? ` (${outcome.recorded.error})` : ''}`);
+    await finishRun(ctx.repo, entry.id);
+  } catch (err) {
+    ctx.log(`run ${entry.id}: could not be recorded: ${(err as Error).stack ?? err}`);
+  }
+}
+
+/** Runs claimed by a runner that is gone: kill what they left, then re-queue them or record `error`. */
+export async function recoverOrphanedRuns(ctx: RunContext): Promise<void> {
+  const { repo, log } = ctx;
+  for (const entry of await listRunning(repo)) {
+    const live = await readLiveState(repo.paths.running, entry.id);
+    if (live && isAlive(live.owner) && live.owner.pid !== ctx.owner.pid) continue;
+    for (const job of live?.jobs ?? []) {
+      for (const pgid of job.pgids) signalProcessGroup(pgid, 'SIGKILL');
+      if (job.workspace) await removeWorkspace({ root: job.workspace });
+    }
+    await fs.rm(path.join(repo.paths.live, entry.id), { recursive: true, force: true });
+    if (await readRunRecord(repo.git, entry.id)) {
+      log(`run ${entry.id}: already recorded before its runner died; dropping the claim`);
+      await finishRun(repo, entry.id);
+    } else if (entry.attempt < MAX_ATTEMPTS) {
+      log(`run ${entry.id}: its runner (pid ${live?.owner.pid ?? 'unknown'}) died; queued again (attempt ${entry.attempt + 1})`);
+      await requeueRun(repo, entry);
+    } else {
+      log(`run ${entry.id}: its runner died on attempt ${entry.attempt}; recording it as error`);
+      const commit = (await repo.git.resolve(`${entry.commit}^{commit}`)) ?? entry.commit;
+      const record = newRunRecord(entry, commit);
+      record.state = 'error';
+      record.error = `the runner died while running this run, ${entry.attempt} times; not retried again`;
+      record.finishedAt = new Date().toISOString();
+      await recordRun(repo, record, []);
+      await finishRun(repo, entry.id);
+    }
+  }
+}
+
+/** Takes the repository's runner pid file; returns the live holder instead when there is one. */
+async function acquirePidFile(repo: Repo, owner: ProcessIdentity): Promise<ProcessIdentity | undefined> {
+  for (let i = 0; i < 10; i++) {
+    try {
+      await fs.writeFile(repo.paths.pidFile, `${owner.pid} ${owner.start}\n`, { flag: 'wx' });
+      return undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = await readPidFile(repo);
+    if (holder && holder.pid === owner.pid) return undefined;
+    if (holder && isAlive(holder)) return holder;
+    // Stale (its runner died) or half-written: remove it, unless someone replaced it meanwhile.
+    const again = await readPidFile(repo);
+    if (again?.pid === holder?.pid && again?.start === holder?.start) await fs.rm(repo.paths.pidFile, { force: true });
+  }
+  return readPidFile(repo);
+}
+
+async function readPidFile(repo: Repo): Promise<ProcessIdentity | undefined> {
+  try {
+    const [pid, start] = (await fs.readFile(repo.paths.pidFile, 'utf8')).trim().split(/\s+/);
+    const n = Number(pid);
+    return Number.isInteger(n) && n > 0 ? { pid: n, start: start ?? '' } : { pid: -1, start: '' };
+  } catch {
+    return undefined;
+  }
+}
+
+async function releasePidFile(repo: Repo, owner: ProcessIdentity): Promise<void> {
+  const holder = await readPidFile(repo);
+  if (holder?.pid === owner.pid) await fs.rm(repo.paths.pidFile, { force: true });
+}
+
+/** Wakes the loop when the queue folder changes, or after a timeout (watchers can miss events). */
+class Wakeup {
+  private watcher: FSWatcher | undefined;
+  private pending: (() => void) | undefined;
+  private poked = false;
+
+  constructor(dir: string) {
+    try {
+      this.watcher = watch(dir, () => this.poke());
+      this.watcher.on('error', () => undefined);
+    } catch {
+      this.watcher = undefined;
+    }
+  }
+
+  poke(): void {
+    this.poked = true;
+    this.pending?.();
+  }
+
+  async wait(ms: number): Promise<void> {
+    if (this.poked) {
+      this.poked = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.pending = done;
+    });
+    this.pending = undefined;
+    this.poked = false;
+  }
+
+  close(): void {
+    this.watcher?.close();
+  }
+}

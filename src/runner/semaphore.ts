@@ -1,0 +1,24 @@
+// Job slots: at most `size` jobs of this runner run at once (ci.concurrency).
+export class Semaphore {
+  private waiters: Array<() => void> = [];
+  private used = 0;
+
+  constructor(private readonly size: number) {}
+
+  get available(): number {
+    return this.size - this.used;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.used < this.size) this.used++;
+    else await new Promise<void>((resolve) => this.waiters.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.used--;
+    };
+  }
+}

@@ -1,0 +1,66 @@
+// Notes in refs/notes/ci, written with compare-and-swap on the ref and retried, because plain
+// `git notes add` from concurrent processes silently loses notes (measured: ~75% of 8 writers).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Git } from './git.js';
+import { GitError } from './errors.js';
+
+export const NOTES_REF = 'refs/notes/ci';
+const ZERO_OID = '0000000000000000000000000000000000000000';
+const CI_IDENTITY = {
+  GIT_AUTHOR_NAME: 'git-ci',
+  GIT_AUTHOR_EMAIL: 'git-ci@localhost',
+  GIT_COMMITTER_NAME: 'git-ci',
+  GIT_COMMITTER_EMAIL: 'git-ci@localhost',
+};
+
+export { CI_IDENTITY };
+
+/** The note text on a commit, or undefined when it has none. */
+export async function readNote(git: Git, commit: string, ref = NOTES_REF): Promise<string | undefined> {
+  const { stdout, exitCode } = await git.run(['notes', `--ref=${ref}`, 'show', commit], { okExitCodes: [1] });
+  return exitCode === 0 ? stdout : undefined;
+}
+
+export interface NoteEdit {
+  commit: string;
+  /** Computes the new note text from the current one (undefined when there is none). */
+  edit: (current: string | undefined) => string;
+  /** The notes commit message: the audit trail in `git log refs/notes/ci`. */
+  message: string;
+}
+
+let tmpCounter = 0;
+let chain: Promise<unknown> = Promise.resolve();
+
+/** Edits one note with compare-and-swap and retry; serialised within this process. */
+export function writeNoteWithRetry(git: Git, change: NoteEdit, ref = NOTES_REF): Promise<string> {
+  const next = chain.then(() => writeNoteCas(git, change, ref));
+  chain = next.catch(() => undefined);
+  return next;
+}
+
+async function writeNoteCas(git: Git, change: NoteEdit, ref: string, attempts = 50): Promise<string> {
+  const tmpRef = `refs/notes/ci-tmp/${process.pid}-${++tmpCounter}`;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const old = await git.resolve(`${ref}^{commit}`);
+      if (old) await git.run(['update-ref', tmpRef, old]);
+      else await git.run(['update-ref', '-d', tmpRef]);
+      const current = await readNote(git, change.commit, tmpRef);
+      const text = change.edit(current);
+      await git.run(['notes', `--ref=${tmpRef}`, 'add', '-f', '-F', '-', change.commit], { input: text, env: CI_IDENTITY });
+      const tree = (await git.run(['rev-parse', `${tmpRef}^{tree}`])).stdout.trim();
+      const parents = old ? ['-p', old] : [];
+      const commit = (await git.run(['commit-tree', tree, ...parents, '-m', change.message], { env: CI_IDENTITY })).stdout.trim();
+      try {
+        await git.run(['update-ref', '-m', change.message, ref, commit, old ?? ZERO_OID]);
+        return commit;
+      } catch (err) {
+        if (!(err instanceof GitError) || attempt >= attempts) throw err;
+        await sleep(Math.random() * Math.min(200, 5 * attempt));
+      }
+    }
+  } finally {
+    await git.run(['update-ref', '-d', tmpRef], { okExitCodes: [1] }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,125 @@
+// The queue: one small file per run under <git-dir>/ci/queue, written by the post-receive hook
+// with shell builtins. Claiming is a rename into ci/running, which exactly one process wins.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ulid } from 'ulid';
+import type { Repo } from './repo.js';
+
+export const QUEUE_HEADER = 'git-ci-queue v1';
+
+export interface QueueEntry {
+  id: string;
+  ref: string;
+  old: string;
+  commit: string;
+  trigger: string;
+  /** Epoch milliseconds when the entry was written. */
+  queuedAt: number;
+  /** 1 for a fresh run; more when recovered after a runner died. */
+  attempt: number;
+}
+
+const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export function isRunId(value: string): boolean {
+  return ULID_RE.test(value);
+}
+
+export function encodeQueueEntry(entry: QueueEntry): string {
+  return [
+    QUEUE_HEADER,
+    `id=${entry.id}`,
+    `ref=${entry.ref}`,
+    `old=${entry.old}`,
+    `new=${entry.commit}`,
+    `trigger=${entry.trigger}`,
+    `queued=${entry.queuedAt}`,
+    `attempt=${entry.attempt}`,
+    'end',
+    '',
+  ].join('\n');
+}
+
+/** Parses an entry; undefined while it is still being written (no `end` line yet) or if damaged. */
+export function decodeQueueEntry(text: string): QueueEntry | undefined {
+  const lines = text.split('\n');
+  if (lines[0] !== QUEUE_HEADER || !lines.includes('end')) return undefined;
+  const fields: Record<string, string> = {};
+  for (const line of lines) {
+    const eq = line.indexOf('=');
+    if (eq > 0) fields[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  if (!fields.id || !isRunId(fields.id) || !fields.ref || !fields.new || !/^[0-9a-f]{40,64}$/.test(fields.new)) return undefined;
+  return {
+    id: fields.id,
+    ref: fields.ref,
+    old: fields.old ?? '',
+    commit: fields.new,
+    trigger: fields.trigger ?? 'push',
+    queuedAt: Number(fields.queued) || Date.now(),
+    attempt: Number(fields.attempt) || 1,
+  };
+}
+
+/** Writes a queue entry atomically (temp file + rename), as `git ci run` and recovery do. */
+export async function enqueueRun(repo: Repo, init: Omit<QueueEntry, 'id' | 'queuedAt' | 'attempt'> & Partial<QueueEntry>): Promise<QueueEntry> {
+  const entry: QueueEntry = { id: init.id ?? ulid(), queuedAt: init.queuedAt ?? Date.now(), attempt: init.attempt ?? 1, ...init } as QueueEntry;
+  await fs.mkdir(repo.paths.queue, { recursive: true });
+  const tmp = path.join(repo.paths.queue, `.tmp-${entry.id}`);
+  await fs.writeFile(tmp, encodeQueueEntry(entry));
+  await fs.rename(tmp, path.join(repo.paths.queue, entry.id));
+  return entry;
+}
+
+async function readEntries(dir: string): Promise<QueueEntry[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const entries: QueueEntry[] = [];
+  for (const name of names.filter(isRunId).sort()) {
+    try {
+      const entry = decodeQueueEntry(await fs.readFile(path.join(dir, name), 'utf8'));
+      if (entry) entries.push(entry);
+    } catch {
+      // claimed by someone else between readdir and read
+    }
+  }
+  return entries;
+}
+
+/** Queued runs, oldest first; entries still being written are left for later. */
+export function listQueued(repo: Repo): Promise<QueueEntry[]> {
+  return readEntries(repo.paths.queue);
+}
+
+/** Runs a runner has claimed and not finished. */
+export function listRunning(repo: Repo): Promise<QueueEntry[]> {
+  return readEntries(repo.paths.running);
+}
+
+/** Takes a queued run; false when another runner took it first. */
+export async function claimRun(repo: Repo, id: string): Promise<boolean> {
+  await fs.mkdir(repo.paths.running, { recursive: true });
+  try {
+    await fs.rename(path.join(repo.paths.queue, id), path.join(repo.paths.running, id));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Drops a finished run's entry and its live state. */
+export async function finishRun(repo: Repo, id: string): Promise<void> {
+  await fs.rm(path.join(repo.paths.running, id), { force: true });
+  await fs.rm(path.join(repo.paths.running, `${id}.state.json`), { force: true });
+}
+
+/** Puts a run a dead runner held back in the queue, counting the attempt. */
+export async function requeueRun(repo: Repo, entry: QueueEntry): Promise<void> {
+  await enqueueRun(repo, { ...entry, attempt: entry.attempt + 1, trigger: entry.trigger });
+  await finishRun(repo, entry.id);
+}

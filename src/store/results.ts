@@ -1,0 +1,174 @@
+// Reading results: what `git ci status/show/log/logs` and the dashboard ask of a repository.
+// A commit's state is its newest run: queued or running in this repository's ci/ folder,
+// else the newest line of its note, detailed by run.json where the run ref is present.
+import type { Repo } from './repo.js';
+import { listQueued, listRunning, isRunId, type QueueEntry } from './queue.js';
+import { readNote, NOTES_REF } from './notes.js';
+import { findRunIds, readRunRecord } from './runs.js';
+import { decodeNote, type NoteRecord } from '../report/note-line.js';
+import type { RunRecord } from '../report/run-record.js';
+import type { RunState } from '../report/run-state.js';
+import { readLiveState, type LiveRun } from '../runner/live-state.js';
+import { UserError } from './errors.js';
+
+export interface JobSummary {
+  name: string;
+  state: string;
+  exitCode: number | null;
+  durationMs: number | null;
+  cached: boolean;
+}
+
+/** The stable shape of `git ci status --json`. */
+export interface CommitStatus {
+  commit: string;
+  state: RunState | null;
+  run: string | null;
+  branch: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  jobs: JobSummary[];
+}
+
+export interface RunView {
+  status: CommitStatus;
+  record: RunRecord | undefined;
+  note: NoteRecord | undefined;
+  live: LiveRun | undefined;
+  pending: QueueEntry | undefined;
+  error: string | null;
+}
+
+const EMPTY = (commit: string): CommitStatus => ({
+  commit,
+  state: null,
+  run: null,
+  branch: null,
+  startedAt: null,
+  finishedAt: null,
+  durationMs: null,
+  jobs: [],
+});
+
+/** Resolves a revision to a commit id, with an error that says what was not found. */
+export async function resolveCommit(repo: Repo, rev: string): Promise<string> {
+  const commit = await repo.git.resolve(`${rev}^{commit}`);
+  if (!commit) throw new UserError(`unknown revision: ${rev} (not a commit in ${repo.gitDir})`);
+  return commit;
+}
+
+/** The newest run of a commit, whatever its state. */
+export async function commitRunView(repo: Repo, commit: string): Promise<RunView> {
+  const [queued, running, noteText] = await Promise.all([listQueued(repo), listRunning(repo), readNote(repo.git, commit)]);
+  const records = decodeNote(noteText ?? '');
+  const latestNote = records.at(-1);
+  const pendingRuns = [...queued.map((e) => ({ e, state: 'queued' as const })), ...running.map((e) => ({ e, state: 'running' as const }))]
+    .filter(({ e }) => e.commit === commit && !records.some((r) => r.run === e.id))
+    .sort((a, b) => (a.e.id < b.e.id ? -1 : 1));
+  const pending = pendingRuns.at(-1);
+  if (pending && (!latestNote || pending.e.id > latestNote.run)) {
+    return pendingView(repo, commit, pending.e, pending.state);
+  }
+  if (!latestNote) return { status: EMPTY(commit), record: undefined, note: undefined, live: undefined, pending: undefined, error: null };
+  return recordedView(repo, commit, latestNote);
+}
+
+/** A run by id: recorded, running or queued. */
+export async function runViewById(repo: Repo, id: string): Promise<RunView> {
+  const record = await readRunRecord(repo.git, id);
+  if (record) {
+    const note = decodeNote((await readNote(repo.git, record.commit)) ?? '').find((r) => r.run === id);
+    return { status: statusFromRecord(record), record, note, live: undefined, pending: undefined, error: record.error };
+  }
+  for (const [entries, state] of [
+    [await listRunning(repo), 'running'],
+    [await listQueued(repo), 'queued'],
+  ] as const) {
+    const entry = entries.find((e) => e.id === id);
+    if (entry) return pendingView(repo, entry.commit, entry, state);
+  }
+  throw new UserError(`no run ${id} in ${repo.gitDir}`);
+}
+
+async function pendingView(repo: Repo, commit: string, entry: QueueEntry, state: 'queued' | 'running'): Promise<RunView> {
+  const live = state === 'running' ? await readLiveState(repo.paths.running, entry.id) : undefined;
+  const status: CommitStatus = {
+    ...EMPTY(commit),
+    state,
+    run: entry.id,
+    branch: entry.ref.replace(/^refs\/(heads|tags)\//, ''),
+    startedAt: live?.startedAt ?? null,
+    jobs: (live?.jobs ?? []).map((j) => ({ name: j.name, state: j.state, exitCode: j.exitCode, durationMs: j.durationMs, cached: false })),
+  };
+  return { status, record: undefined, note: undefined, live, pending: entry, error: null };
+}
+
+async function recordedView(repo: Repo, commit: string, note: NoteRecord): Promise<RunView> {
+  const record = await readRunRecord(repo.git, note.run);
+  if (record) return { status: statusFromRecord(record), record, note, live: undefined, pending: undefined, error: record.error };
+  // The note outlived its run record (pruned, or not fetched): the note alone still tells the result.
+  return {
+    status: {
+      commit,
+      state: note.state,
+      run: note.run,
+      branch: note.branch,
+      startedAt: null,
+      finishedAt: null,
+      durationMs: note.durationMs ?? null,
+      jobs: note.jobs.map((j) => ({ name: j.name, state: j.state, exitCode: null, durationMs: j.durationMs ?? null, cached: false })),
+    },
+    record: undefined,
+    note,
+    live: undefined,
+    pending: undefined,
+    error: note.message ?? null,
+  };
+}
+
+export function statusFromRecord(record: RunRecord): CommitStatus {
+  return {
+    commit: record.commit,
+    state: record.state,
+    run: record.id,
+    branch: record.branch,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
+    durationMs: record.durationMs,
+    jobs: record.jobs.map((j) => ({ name: j.name, state: j.state, exitCode: j.exitCode, durationMs: j.durationMs, cached: j.cached })),
+  };
+}
+
+/** Resolves what a user typed: a run id (or a unique prefix of one), else a revision. */
+export async function resolveRunOrRev(repo: Repo, what: string): Promise<{ runId: string } | { commit: string }> {
+  const upper = what.toUpperCase();
+  if (/^[0-9A-HJKMNP-TV-Z]{6,26}$/.test(upper) && !/^[0-9a-f]+$/.test(what)) {
+    const pending = [...(await listRunning(repo)), ...(await listQueued(repo))].map((e) => e.id);
+    const ids = [...new Set([...(await findRunIds(repo.git, upper)), ...pending.filter((id) => id.startsWith(upper))])];
+    if (ids.length === 1) return { runId: ids[0]! };
+    if (ids.length > 1) throw new UserError(`run id prefix ${what} is ambiguous: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}`);
+    if (isRunId(upper)) throw new UserError(`no run ${what} in ${repo.gitDir}`);
+  }
+  return { commit: await resolveCommit(repo, what) };
+}
+
+export interface LogLine {
+  commit: string;
+  subject: string;
+  records: NoteRecord[];
+}
+
+/** Commits of a range with their notes, newest first, in one git call. */
+export async function logWithNotes(repo: Repo, range: string | undefined, limit: number): Promise<LogLine[]> {
+  const args = ['log', `--notes=${NOTES_REF}`, '-z', '--format=%H%x1f%s%x1f%N', `-n${limit}`];
+  if (range) args.push('--end-of-options', range);
+  const { stdout } = await repo.git.run(args);
+  return stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((chunk) => {
+      const [commit, subject, notes] = chunk.split('\x1f');
+      return { commit: commit!.trim(), subject: subject ?? '', records: decodeNote(notes ?? '') };
+    });
+}

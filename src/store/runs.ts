@@ -1,0 +1,56 @@
+// Run records: refs/ci/runs/<id> -> a commit whose tree holds run.json and logs/<job>.log.
+// One ref per run, so pruning a run is deleting a ref.
+import type { Git } from './git.js';
+import { CI_IDENTITY } from './notes.js';
+import { decodeRunRecord, encodeRunRecord, type RunRecord } from '../report/run-record.js';
+
+export const RUNS_PREFIX = 'refs/ci/runs/';
+
+export function runRef(id: string): string {
+  return RUNS_PREFIX + id;
+}
+
+export interface LogFile {
+  job: string;
+  /** Path of the live log file to store. */
+  path: string;
+}
+
+/** Stores run.json and the job logs as one commit and points refs/ci/runs/<id> at it. */
+export async function writeRunRecord(git: Git, record: RunRecord, logs: LogFile[], message: string): Promise<string> {
+  const runJson = (await git.run(['hash-object', '-w', '--stdin'], { input: encodeRunRecord(record) })).stdout.trim();
+  let logsTree: string | undefined;
+  if (logs.length > 0) {
+    const blobs = (await git.run(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: logs.map((l) => l.path).join('\n') + '\n' }))
+      .stdout.trim()
+      .split('\n');
+    const entries = logs.map((l, i) => `100644 blob ${blobs[i]}\t${l.job}.log`).join('\n') + '\n';
+    logsTree = (await git.run(['mktree'], { input: entries })).stdout.trim();
+  }
+  let top = `100644 blob ${runJson}\trun.json\n`;
+  if (logsTree) top += `040000 tree ${logsTree}\tlogs\n`;
+  const tree = (await git.run(['mktree'], { input: top })).stdout.trim();
+  const commit = (await git.run(['commit-tree', tree, '-m', message], { env: CI_IDENTITY })).stdout.trim();
+  await git.run(['update-ref', '-m', message, runRef(record.id), commit, '']);
+  return commit;
+}
+
+/** Reads a run's run.json; undefined when the run ref does not exist. */
+export async function readRunRecord(git: Git, id: string): Promise<RunRecord | undefined> {
+  const { stdout, exitCode } = await git.run(['cat-file', 'blob', `${runRef(id)}:run.json`], { okExitCodes: [128] });
+  if (exitCode !== 0) return undefined;
+  return decodeRunRecord(stdout).record;
+}
+
+/** A job's stored log, as bytes; undefined when not stored. */
+export async function readStoredLog(git: Git, id: string, job: string): Promise<Buffer | undefined> {
+  const { stdout, exitCode } = await git.runBuffer(['cat-file', 'blob', `${runRef(id)}:logs/${job}.log`], { okExitCodes: [128] });
+  return exitCode === 0 ? stdout : undefined;
+}
+
+/** Run ids that start with a prefix (users type short ids). */
+export async function findRunIds(git: Git, prefix = ''): Promise<string[]> {
+  const { stdout } = await git.run(['for-each-ref', '--format=%(refname)', RUNS_PREFIX]);
+  const all = stdout.split('\n').filter(Boolean).map((r) => r.slice(RUNS_PREFIX.length));
+  return all.filter((id) => id.startsWith(prefix.toUpperCase()));
+}
