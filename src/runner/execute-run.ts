@@ -15,7 +15,7 @@ import { nextSteps } from '../pipeline/dag.js';
 import { runStateFromJobs } from '../report/run-state.js';
 import { createWorkspace, removeWorkspace } from './workspace.js';
 import { runJobProcess } from './job-process.js';
-import { writeLiveState, type LiveRun } from './live-state.js';
+import { liveStateWriter, type LiveRun } from './live-state.js';
 import { newRunRecord, recordRun } from './record-run.js';
 import type { RunnerSettings } from './settings.js';
 import type { Semaphore } from './semaphore.js';
@@ -109,6 +109,7 @@ async function runJobs(ctx: RunContext, entry: QueueEntry, record: RunRecord, pi
   const live: LiveRun = { version: 1, id: entry.id, owner: ctx.owner, startedAt: record.startedAt!, jobs: [] };
   const pgids = new Map<string, number[]>();
   const workspaces = new Map<string, string>();
+  const writeLive = liveStateWriter(ctx.repo.paths.running, (err) => ctx.log(`run ${entry.id}: could not save live state: ${err.message}`));
   const saveLive = () => {
     live.jobs = record.jobs.map((j) => ({
       name: j.name,
@@ -120,7 +121,7 @@ async function runJobs(ctx: RunContext, entry: QueueEntry, record: RunRecord, pi
       pgids: pgids.get(j.name) ?? [],
       workspace: workspaces.get(j.name) ?? null,
     }));
-    return writeLiveState(ctx.repo.paths.running, live);
+    return writeLive(live);
   };
   await saveLive();
 

@@ -28,12 +28,24 @@ export function liveStatePath(runningDir: string, id: string): string {
   return path.join(runningDir, `${id}.state.json`);
 }
 
+let writes = 0;
+
 /** Replaces the live state atomically, so a reader never sees half a file. */
 export async function writeLiveState(runningDir: string, state: LiveRun): Promise<void> {
   const file = liveStatePath(runningDir, state.id);
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}-${++writes}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(state));
   await fs.rename(tmp, file);
+}
+
+/** A writer that applies snapshots in order and never rejects: live state is advisory. */
+export function liveStateWriter(runningDir: string, onError: (err: Error) => void): (state: LiveRun) => Promise<void> {
+  let chain: Promise<void> = Promise.resolve();
+  return (state) => {
+    const snapshot: LiveRun = JSON.parse(JSON.stringify(state));
+    chain = chain.then(() => writeLiveState(runningDir, snapshot)).catch(onError);
+    return chain;
+  };
 }
 
 export async function readLiveState(runningDir: string, id: string): Promise<LiveRun | undefined> {

@@ -60,7 +60,10 @@ export async function resolveCommit(repo: Repo, rev: string): Promise<string> {
 
 /** The newest run of a commit, whatever its state. */
 export async function commitRunView(repo: Repo, commit: string): Promise<RunView> {
-  const [queued, running, noteText] = await Promise.all([listQueued(repo), listRunning(repo), readNote(repo.git, commit)]);
+  // Read in the order a run moves (queue, running, note), so a run that moves meanwhile is seen in one of them.
+  const queued = await listQueued(repo);
+  const running = await listRunning(repo);
+  const noteText = await readNote(repo.git, commit);
   const records = decodeNote(noteText ?? '');
   const latestNote = records.at(-1);
   const pendingRuns = [...queued.map((e) => ({ e, state: 'queued' as const })), ...running.map((e) => ({ e, state: 'running' as const }))]
@@ -76,18 +79,16 @@ export async function commitRunView(repo: Repo, commit: string): Promise<RunView
 
 /** A run by id: recorded, running or queued. */
 export async function runViewById(repo: Repo, id: string): Promise<RunView> {
+  // Read in the order a run moves (queue, running, record), so a run that moves meanwhile is seen.
+  const queued = (await listQueued(repo)).find((e) => e.id === id);
+  const running = (await listRunning(repo)).find((e) => e.id === id);
   const record = await readRunRecord(repo.git, id);
   if (record) {
     const note = decodeNote((await readNote(repo.git, record.commit)) ?? '').find((r) => r.run === id);
     return { status: statusFromRecord(record), record, note, live: undefined, pending: undefined, error: record.error };
   }
-  for (const [entries, state] of [
-    [await listRunning(repo), 'running'],
-    [await listQueued(repo), 'queued'],
-  ] as const) {
-    const entry = entries.find((e) => e.id === id);
-    if (entry) return pendingView(repo, entry.commit, entry, state);
-  }
+  if (running) return pendingView(repo, running.commit, running, 'running');
+  if (queued) return pendingView(repo, queued.commit, queued, 'queued');
   throw new UserError(`no run ${id} in ${repo.gitDir}`);
 }
 

@@ -27,7 +27,7 @@ export function tempDir(label = 'test'): string {
 /** Environment for git in tests: a fixed identity, no user or system config. */
 export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_') && k !== 'FORCE_COLOR') env[k] = v;
   return {
     ...env,
     GIT_AUTHOR_NAME: 'Test',
@@ -81,6 +81,7 @@ export async function armedRepo(settings: Record<string, string> = {}): Promise<
   const r = await ci(dir, 'install', bare, '--init');
   if (r.code !== 0) throw new Error(`git ci install failed: ${r.stderr}`);
   for (const [k, v] of Object.entries({ 'ci.runnerIdle': '1s', ...settings })) await git(bare, 'config', k, v);
+  await git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/main');
   const clone = path.join(dir, 'work');
   await git(dir, 'clone', '-q', bare, clone);
   await git(clone, 'checkout', '-q', '-b', 'main');

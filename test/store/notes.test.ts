@@ -1,0 +1,81 @@
+// Notes written with compare-and-swap: concurrent writers in separate processes lose nothing,
+// and git's own cat_sort_uniq merge of two repositories' notes reads back in run order.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { git, tempDir, commit, ROOT, gitEnv } from '../helpers/fixture.js';
+import { Git } from '../../src/store/git.js';
+import { readNote, writeNoteWithRetry } from '../../src/store/notes.js';
+import { appendNoteLine, decodeNote, type NoteRecord } from '../../src/report/note-line.js';
+
+const line = (run: string, state: NoteRecord['state'] = 'passed'): NoteRecord => ({
+  run,
+  state,
+  branch: 'main',
+  durationMs: 1000,
+  jobs: [],
+  message: undefined,
+  extra: {},
+});
+
+async function repoWithCommits(n: number): Promise<{ dir: string; shas: string[] }> {
+  const dir = tempDir('notes');
+  await git(dir, 'init', '-q');
+  const shas: string[] = [];
+  for (let i = 0; i < n; i++) shas.push(await commit(dir, { [`f${i}`]: `${i}` }, `c${i}`));
+  return { dir, shas };
+}
+
+function writerProcess(gitDir: string, commits: string[], prefix: string): Promise<number> {
+  const script = `
+    import { Git } from ${JSON.stringify(path.join(ROOT, 'dist/src/store/git.js'))};
+    import { writeNoteWithRetry } from ${JSON.stringify(path.join(ROOT, 'dist/src/store/notes.js'))};
+    import { appendNoteLine } from ${JSON.stringify(path.join(ROOT, 'dist/src/report/note-line.js'))};
+    const git = new Git(process.argv[1]);
+    const commits = process.argv.slice(3);
+    let i = 0;
+    for (const c of commits) {
+      const run = process.argv[2] + String(i++).padStart(4, '0');
+      await writeNoteWithRetry(git, { commit: c, message: 'test ' + run,
+        edit: (cur) => appendNoteLine(cur ?? '', { run, state: 'passed', branch: 'main', durationMs: 1, jobs: [], message: undefined, extra: {} }) });
+    }`;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, gitDir, prefix, ...commits], { stdio: 'inherit', env: gitEnv() });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+test('8 processes writing notes at once lose none (compare-and-swap with retry)', async () => {
+  const { dir, shas } = await repoWithCommits(4);
+  const gitDir = path.join(dir, '.git');
+  // Every writer appends a line to every commit's note: maximal contention on one ref.
+  const codes = await Promise.all(Array.from({ length: 8 }, (_, w) => writerProcess(gitDir, shas, `01JF00000000000000000W${w}`)));
+  assert.equal(codes, Array(8).fill(0));
+  const g = new Git(gitDir);
+  for (const sha of shas) {
+    const records = decodeNote((await readNote(g, sha)) ?? '');
+    assert.is(records.length, 8, `commit ${sha.slice(0, 7)} has all 8 writers' lines`);
+  }
+  const history = (await git(dir, 'log', '--format=%s', 'refs/notes/ci')).split('\n');
+  assert.is(history.length, 32, 'one notes commit per write: the audit trail');
+  const tmpRefs = await git(dir, 'for-each-ref', 'refs/notes/ci-tmp/');
+  assert.is(tmpRefs, '', 'temporary refs are cleaned up');
+});
+
+test('git notes merge -s cat_sort_uniq of two writers reads back in run order', async () => {
+  const { dir, shas } = await repoWithCommits(1);
+  const sha = shas[0]!;
+  const g = new Git(path.join(dir, '.git'));
+  await writeNoteWithRetry(g, { commit: sha, message: 'base', edit: (c) => appendNoteLine(c ?? '', line('01JF0000000000000000000001')) });
+  await git(dir, 'update-ref', 'refs/notes/other', 'refs/notes/ci');
+  await writeNoteWithRetry(g, { commit: sha, message: 'mine', edit: (c) => appendNoteLine(c ?? '', line('01JF0000000000000000000003', 'failed')) });
+  await writeNoteWithRetry(g, { commit: sha, message: 'theirs', edit: (c) => appendNoteLine(c ?? '', line('01JF0000000000000000000002')) }, 'refs/notes/other');
+  await git(dir, 'notes', '--ref=ci', 'merge', '-q', '-s', 'cat_sort_uniq', 'refs/notes/other');
+  const merged = (await readNote(g, sha))!;
+  const runs = decodeNote(merged).map((r) => r.run);
+  assert.equal(runs, ['01JF0000000000000000000001', '01JF0000000000000000000002', '01JF0000000000000000000003']);
+  assert.equal(merged.trim().split('\n').map((l) => l.split(' ')[2]), runs.map((r) => `run=${r}`), 'the raw lines are in run order too');
+});
+
+test.run();
