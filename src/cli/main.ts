@@ -18,7 +18,7 @@ export const EXIT_USAGE = 129;
 async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('git ci')
-    .usage('$0 <command> [options]\n\nContinuous integration that lives inside the git repository it tests:\na push to an armed bare repository runs .git-ci.yml, and results are git notes (refs/notes/ci).')
+    .usage('$0 <command> [options]\n\nContinuous integration that lives inside the git repository it tests.')
     .option('repo', { type: 'string', describe: 'the repository to use (default: the one you are in)', global: true })
     .command(installCommand)
     .command(statusCommand)
@@ -32,11 +32,17 @@ async function main(argv: string[]): Promise<void> {
     .example('$0 install /srv/git/app.git --init', 'create and arm a bare repository')
     .example('$0 status --wait', 'wait for the CI result of HEAD')
     .example('git log --notes=ci', 'see CI results in the log')
-    .epilogue('Docs: README.md in the git-ci folder. Results live in refs/notes/ci and refs/ci/*.')
+    .epilogue(
+      [
+        'A push to an armed bare repository runs the .git-ci.yml of the pushed commit;',
+        'results are git notes (refs/notes/ci) and run records (refs/ci/runs/*).',
+        'Docs: README.md in the git-ci folder.',
+      ].join('\n'),
+    )
     .version(GIT_CI_VERSION)
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    .wrap(Math.max(80, Math.min(120, process.stdout.columns || 120)))
     .fail((msg, err) => {
       if (err) throw err;
       console.error(`git-ci: ${msg}\n\nRun 'git ci --help' for usage.`);

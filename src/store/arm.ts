@@ -44,7 +44,7 @@ export async function armRepository(where: string, options: { init?: boolean } =
     throw new UserError(`no such repository: ${where} (pass --init to create a bare repository there)`);
   }
   const repo = await openRepo(where);
-  const hooksDir = path.resolve(repo.gitDir, (await repo.git.run(['rev-parse', '--git-path', 'hooks'])).stdout.trim());
+  const hooksDir = await hooksDirectory(repo);
   await fs.mkdir(hooksDir, { recursive: true });
   for (const name of HOOK_NAMES) changes.push(...(await installHook(hooksDir, name)));
   for (const dir of [repo.paths.queue, repo.paths.running, repo.paths.live]) await fs.mkdir(dir, { recursive: true });
@@ -106,4 +106,19 @@ async function isGitDir(where: string): Promise<boolean> {
   if (!(await exists(where))) return false;
   const r = await execa('git', ['rev-parse', '--git-dir'], { cwd: where, env: cleanGitEnv(), extendEnv: false, reject: false });
   return r.exitCode === 0;
+}
+
+/** Where git runs this repository's hooks; refuses a core.hooksPath shared with other repositories. */
+async function hooksDirectory(repo: Repo): Promise<string> {
+  const own = path.join(repo.gitDir, 'hooks');
+  const origin = await repo.git.run(['config', '--show-origin', '--get', 'core.hooksPath'], { okExitCodes: [1] });
+  if (origin.exitCode !== 0) return own;
+  const local = await repo.git.run(['config', '--local', '--get', 'core.hooksPath'], { okExitCodes: [1] });
+  const hooksPath = (await repo.git.run(['rev-parse', '--git-path', 'hooks'])).stdout.trim();
+  if (local.exitCode === 0) return path.resolve(repo.gitDir, hooksPath);
+  const [where] = origin.stdout.trim().split('\t');
+  throw new UserError(
+    `core.hooksPath is set outside this repository (${where}), so git runs hooks from ${hooksPath} for every repository that uses it. ` +
+      `Arming there would arm them all. Give this repository its own: git --git-dir=${repo.gitDir} config core.hooksPath hooks, then run git ci install again.`,
+  );
 }

@@ -60,6 +60,7 @@ export class Git {
       extendEnv: false,
       reject: false,
       encoding: 'buffer',
+      stripFinalNewline: false,
       maxBuffer: 1024 * 1024 * 1024,
     });
     const exitCode = result.exitCode ?? -1;

@@ -65,7 +65,11 @@ export async function openRepo(where: string = process.cwd()): Promise<Repo> {
     reject: false,
   });
   if (result.exitCode !== 0) {
-    throw new UserError(`not a git repository: ${path.resolve(where)} (run this inside a repository or pass --repo <path>)`);
+    const said = String(result.stderr).trim().replace(/^fatal: /, '');
+    if (/not a git repository/i.test(said) || !said) {
+      throw new UserError(`not a git repository: ${path.resolve(where)} (run this inside a repository or pass --repo <path>)`);
+    }
+    throw new UserError(`cannot use the repository at ${path.resolve(where)}: ${said}`);
   }
   const [gitDir, bare] = String(result.stdout).trim().split('\n');
   return new Repo(gitDir!, bare === 'true');
