@@ -25,7 +25,8 @@ export const runnerCommand: CommandModule<object, Args> = {
       if (idleMs === undefined) throw new UserError(`--idle: expected a duration like 30s or 5m, got "${argv.idle}"`);
     }
     const repo = await repoFromArgs(argv);
-    const exit = await runRunner(repo, { idleMs });
-    if (exit === 'busy') process.exitCode = 0;
+    await runRunner(repo, { idleMs });
+    // Nothing else is pending once the runner returns; do not wait for stray handles.
+    process.exit(0);
   },
 };

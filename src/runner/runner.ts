@@ -41,6 +41,7 @@ export async function runRunner(repo: Repo, options: RunnerOptions = {}): Promis
     log(`another runner is active for this repository (pid ${holder.pid}); leaving the queue to it`);
     return 'busy';
   }
+  await trimRunnerLog(repo);
   const { settings, warnings } = readSettings(await repo.settings());
   for (const w of warnings) log(`warning: ${w}`);
   if (options.idleMs !== undefined) settings.idleMs = options.idleMs;
@@ -94,6 +95,10 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
         idleSince = Date.now();
         await wake.wait(1000);
         continue;
+      }
+      if (!(await exists(repo.paths.queue))) {
+        log(`the repository's queue ${repo.paths.queue} is gone; exiting`);
+        return;
       }
       const idleLeft = settings.idleMs - (Date.now() - idleSince);
       if (idleLeft > 0) {
@@ -226,5 +231,25 @@ class Wakeup {
 
   close(): void {
     this.watcher?.close();
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Keeps ci/runner.log bounded: past 4 MiB it moves to runner.log.old and starts again. */
+async function trimRunnerLog(repo: Repo): Promise<void> {
+  try {
+    const { size } = await fs.stat(repo.paths.runnerLog);
+    if (size < 4 * 1024 * 1024) return;
+    await fs.copyFile(repo.paths.runnerLog, `${repo.paths.runnerLog}.old`);
+    // The hook opened the log with O_APPEND: truncating keeps later writes at the new end.
+    await fs.truncate(repo.paths.runnerLog, 0);
+  } catch {
+    // no log yet, or not ours to trim
   }
 }

@@ -3,8 +3,7 @@
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import { cleanGitEnv } from './git.js';
+import { spawnGit } from './git.js';
 import { openRepo, type Repo } from './repo.js';
 import { UserError } from './errors.js';
 import { CONFIG_DEFAULTS } from '../runner/settings.js';
@@ -27,8 +26,8 @@ export function packageRoot(): string {
 /** The hook text for this installation: the template with the node and CLI paths filled in. */
 export async function renderHook(name: string): Promise<string> {
   const template = await fs.readFile(path.join(packageRoot(), 'hooks', name), 'utf8');
-  const cli = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-  return template.replaceAll('@NODE@', process.execPath).replaceAll('@CLI@', cli);
+  const runner = path.join(packageRoot(), 'dist', 'src', 'cli', 'runner-main.js');
+  return template.replaceAll('@NODE@', process.execPath).replaceAll('@RUNNER@', runner);
 }
 
 export async function armRepository(where: string, options: { init?: boolean } = {}): Promise<ArmResult> {
@@ -36,7 +35,7 @@ export async function armRepository(where: string, options: { init?: boolean } =
   let created = false;
   if (options.init && !(await isGitDir(where))) {
     await fs.mkdir(where, { recursive: true });
-    const r = await execa('git', ['init', '--bare', '--quiet', where], { env: cleanGitEnv(), extendEnv: false, reject: false });
+    const r = await spawnGit(['init', '--bare', '--quiet', where]);
     if (r.exitCode !== 0) throw new UserError(`could not create a bare repository at ${where}: ${r.stderr}`);
     created = true;
     changes.push(`created bare repository ${path.resolve(where)}`);
@@ -104,7 +103,7 @@ async function exists(p: string): Promise<boolean> {
 
 async function isGitDir(where: string): Promise<boolean> {
   if (!(await exists(where))) return false;
-  const r = await execa('git', ['rev-parse', '--git-dir'], { cwd: where, env: cleanGitEnv(), extendEnv: false, reject: false });
+  const r = await spawnGit(['rev-parse', '--git-dir'], { cwd: where });
   return r.exitCode === 0;
 }
 

@@ -1,9 +1,8 @@
 // A repository git-ci works on: its git dir, the ci/ folder inside it, and its ci.* settings.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { Git, cleanGitEnv } from './git.js';
+import { Git, spawnGit } from './git.js';
 import { UserError } from './errors.js';
-import { execa } from 'execa';
 
 /** Where git-ci keeps live state (queue, running runs, live logs) inside a git dir; never pushed or cloned. */
 export interface CiPaths {
@@ -58,12 +57,7 @@ export class Repo {
 /** Finds the repository at a path (a bare repo, a work tree, or anything inside one), as git would. */
 export async function openRepo(where: string = process.cwd()): Promise<Repo> {
   if (!existsSync(where)) throw new UserError(`no such directory: ${where}`);
-  const result = await execa('git', ['rev-parse', '--absolute-git-dir', '--is-bare-repository'], {
-    cwd: where,
-    env: cleanGitEnv(),
-    extendEnv: false,
-    reject: false,
-  });
+  const result = await spawnGit(['rev-parse', '--absolute-git-dir', '--is-bare-repository'], { cwd: where });
   if (result.exitCode !== 0) {
     const said = String(result.stderr).trim().replace(/^fatal: /, '');
     if (/not a git repository/i.test(said) || !said) {
@@ -71,6 +65,6 @@ export async function openRepo(where: string = process.cwd()): Promise<Repo> {
     }
     throw new UserError(`cannot use the repository at ${path.resolve(where)}: ${said}`);
   }
-  const [gitDir, bare] = String(result.stdout).trim().split('\n');
+  const [gitDir, bare] = result.stdout.toString().trim().split('\n');
   return new Repo(gitDir!, bare === 'true');
 }
