@@ -38,13 +38,31 @@ export async function writeLiveState(runningDir: string, state: LiveRun): Promis
   await fs.rename(tmp, file);
 }
 
-/** A writer that applies snapshots in order and never rejects: live state is advisory. */
+/**
+ * A writer that applies snapshots in order and never rejects (live state is advisory).
+ * While one write is in flight, later snapshots coalesce into one: the newest wins.
+ */
 export function liveStateWriter(runningDir: string, onError: (err: Error) => void): (state: LiveRun) => Promise<void> {
-  let chain: Promise<void> = Promise.resolve();
+  let inFlight: Promise<void> | undefined;
+  let next: { snapshot: LiveRun; done: Promise<void> } | undefined;
+  const write = (snapshot: LiveRun): Promise<void> =>
+    writeLiveState(runningDir, snapshot).catch(onError).finally(() => {
+      inFlight = undefined;
+    });
   return (state) => {
     const snapshot: LiveRun = JSON.parse(JSON.stringify(state));
-    chain = chain.then(() => writeLiveState(runningDir, snapshot)).catch(onError);
-    return chain;
+    if (!inFlight) return (inFlight = write(snapshot));
+    if (next) {
+      next.snapshot = snapshot;
+      return next.done;
+    }
+    const queued: { snapshot: LiveRun; done: Promise<void> } = { snapshot, done: Promise.resolve() };
+    queued.done = inFlight.then(() => {
+      next = undefined;
+      return (inFlight = write(queued.snapshot));
+    });
+    next = queued;
+    return queued.done;
   };
 }
 
