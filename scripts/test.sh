@@ -9,5 +9,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 	npm ci --no-audit --no-fund
 fi
 echo "npm test: type-check and build (tsc)"
+rm -rf dist
 node_modules/.bin/tsc -p .
 exec node scripts/run-tests.mjs "$@"

@@ -15,11 +15,11 @@ import { nextSteps } from '../pipeline/dag.js';
 import { runStateFromJobs } from '../report/run-state.js';
 import { createWorkspace, removeWorkspace } from './workspace.js';
 import { runJobProcess } from './job-process.js';
-import { liveStateWriter, type LiveRun } from './live-state.js';
+import { liveStateWriter, type LiveRun } from '../store/live-state.js';
 import { newRunRecord, recordRun } from './record-run.js';
-import type { RunnerSettings } from './settings.js';
+import type { RunnerSettings } from '../store/settings.js';
 import type { Semaphore } from './semaphore.js';
-import type { ProcessIdentity } from './process-identity.js';
+import type { ProcessIdentity } from '../store/process-identity.js';
 
 export const PIPELINE_FILE = '.git-ci.yml';
 

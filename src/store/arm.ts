@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnGit } from './git.js';
 import { openRepo, type Repo } from './repo.js';
 import { UserError } from './errors.js';
-import { CONFIG_DEFAULTS } from '../runner/settings.js';
+import { CONFIG_DEFAULTS } from './settings.js';
 
 export const HOOK_MARKER = 'git-ci-hook';
 export const HOOK_NAMES = ['post-receive'] as const;

@@ -8,7 +8,7 @@ import { findRunIds, readRunRecord } from './runs.js';
 import { decodeNote, type NoteRecord } from '../report/note-line.js';
 import type { RunRecord } from '../report/run-record.js';
 import type { RunState } from '../report/run-state.js';
-import { readLiveState, type LiveRun } from '../runner/live-state.js';
+import { readLiveState, type LiveRun } from './live-state.js';
 import { UserError } from './errors.js';
 
 export interface JobSummary {
