@@ -6,6 +6,7 @@ import { commitRunView, resolveCommit, runViewById, resolveRunOrRev, type RunVie
 import { statusExitCode } from '../report/run-state.js';
 import { renderStatus } from './format.js';
 import { UserError } from '../store/errors.js';
+import { runnerAlive, startRunnerDetached } from '../runner/start-runner.js';
 import type { Repo } from '../store/repo.js';
 
 interface Args {
@@ -36,7 +37,13 @@ export const statusCommand: CommandModule<object, Args> = {
     const read = (): Promise<RunView> => ('runId' in target ? runViewById(repo, target.runId) : commitRunView(repo, target.commit));
     let view = await read();
     const deadline = Date.now() + argv.timeout * 1000;
+    let kicked = false;
     while (argv.wait && (view.status.state === 'queued' || view.status.state === 'running') && Date.now() < deadline) {
+      if (!kicked && repo.bare && !runnerAlive(repo)) {
+        // Work is waiting and no runner is alive (its start failed, or it died): start one.
+        startRunnerDetached(repo);
+        kicked = true;
+      }
       await sleep(Math.min(250, Math.max(10, deadline - Date.now())));
       view = await read();
     }

@@ -54,8 +54,11 @@ const EMPTY = (commit: string): CommitStatus => ({
 /** Resolves a revision to a commit id, with an error that says what was not found. */
 export async function resolveCommit(repo: Repo, rev: string): Promise<string> {
   const commit = await repo.git.resolve(`${rev}^{commit}`);
-  if (!commit) throw new UserError(`unknown revision: ${rev} (not a commit in ${repo.gitDir})`);
-  return commit;
+  if (commit) return commit;
+  if (rev === 'HEAD' && repo.bare) {
+    throw new UserError(`HEAD of ${repo.gitDir} does not point at a commit; name a branch or commit (git ci status main)`);
+  }
+  throw new UserError(`unknown revision: ${rev} (not a commit in ${repo.gitDir})`);
 }
 
 /** The newest run of a commit, whatever its state. */

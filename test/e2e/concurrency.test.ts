@@ -92,4 +92,15 @@ test('a second runner started by hand leaves the queue to the live one', async (
   assert.is((await waitForStatus(bare, sha)).state, 'passed');
 });
 
+test('status --wait starts a runner when a run waits and none is alive', async () => {
+  const { bare, clone } = await armedRepo();
+  const sha = await commit(clone, { '.git-ci.yml': 'jobs:\n  a:\n    run: echo picked up\n' });
+  await git(bare, 'fetch', '-q', clone, 'HEAD:refs/heads/main'); // no hook, so no runner was started
+  const id = '01JE0000000000000000000000';
+  await fs.writeFile(path.join(bare, 'ci', 'queue', id), `git-ci-queue v1\nid=${id}\nref=refs/heads/main\nold=0\nnew=${sha}\ntrigger=push\nqueued=${Date.now()}\nattempt=1\nend\n`);
+  const status = await waitForStatus(bare, sha, 30);
+  assert.is(status.state, 'passed');
+  assert.is(status.run, id);
+});
+
 test.run();
