@@ -36,8 +36,9 @@ export const logsCommand: CommandModule<object, Args> = {
     if (!runId) throw new UserError(`no run recorded for ${argv.target}`, 3);
     const reread = () => runViewById(repo, runId);
     if (argv.follow) {
-      while (view.status.state === 'queued') {
-        await sleep(200);
+      // Wait for the run to start and to have announced its jobs (a claimed run reads its pipeline first).
+      while (view.status.state === 'queued' || (view.status.state === 'running' && jobNames(view).length === 0)) {
+        await sleep(100);
         view = await reread();
       }
     }

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { armedRepo, ci, commit, git, gitEnv, push, run, waitForStatus, waitForRunnerExit, processesMatching, CLI } from '../helpers/fixture.js';
+import { armedRepo, ci, commit, git, gitEnv, push, run, waitForStatus, waitForRunnerExit, processesMatching, uniqueSleep, waitForProcess, signalRunner, CLI } from '../helpers/fixture.js';
 
 test('the runner environment does not leak into jobs; jobs get CI variables and a private HOME', async () => {
   const { bare, clone } = await armedRepo();
@@ -57,8 +57,10 @@ test('git ci logs --follow streams a running job and ends with it', async () => 
     out += b.toString();
     seenAt.push(Date.now());
   });
+  let err = '';
+  follower.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const code = await new Promise<number | null>((resolve) => follower.on('exit', resolve));
-  assert.is(code, 0);
+  assert.is(code, 0, err);
   for (let i = 1; i <= 5; i++) assert.match(out, `tick ${i}`);
   assert.match(out, 'git-ci: passed');
   assert.ok(seenAt.at(-1)! - seenAt[0]! > 500, 'output arrived while the job ran, not all at the end');
@@ -77,16 +79,11 @@ test('status --wait --timeout gives up with exit 2 while a run is still running'
 
 test('SIGTERM to the runner kills running jobs and records the run as canceled', async () => {
   const { bare, clone } = await armedRepo({ 'ci.killGrace': '1s' });
-  const marker = `${7000 + Math.floor(Math.random() * 1000)}.13`;
+  const marker = uniqueSleep();
   const sha = await commit(clone, { '.git-ci.yml': `jobs:\n  slow:\n    run: sleep ${marker}\n  after:\n    needs: [slow]\n    run: "true"\n` });
   await push(clone);
-  const deadline = Date.now() + 20_000;
-  while (processesMatching(`sleep ${marker}`).length === 0) {
-    assert.ok(Date.now() < deadline, 'the job started');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const [pid] = (await fs.readFile(path.join(bare, 'ci', 'runner.pid'), 'utf8')).split(' ');
-  process.kill(Number(pid), 'SIGTERM');
+  await waitForProcess(`sleep ${marker}`);
+  await signalRunner(bare, 'SIGTERM');
   const status = await waitForStatus(bare, sha);
   assert.is(status.state, 'canceled');
   assert.equal(status.jobs.map((j) => j.state), ['canceled', 'canceled']);

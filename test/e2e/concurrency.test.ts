@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { armedRepo, ci, commit, git, push, waitForStatus, waitForRunnerExit, processesMatching, run, gitEnv } from '../helpers/fixture.js';
+import { armedRepo, ci, commit, git, push, waitForStatus, waitForRunnerExit, processesMatching, uniqueSleep, waitForProcess, signalRunner, run, gitEnv, CLI } from '../helpers/fixture.js';
 
 test('20 concurrent pushes from 20 clones: 20 runs, 20 notes, none lost', async () => {
   const { dir, bare, clone } = await armedRepo({ 'ci.concurrency': '4' });
@@ -35,24 +35,18 @@ test('20 concurrent pushes from 20 clones: 20 runs, 20 notes, none lost', async 
 
 test('a runner killed with SIGKILL mid-run: its run is recovered and recorded by the next runner', async () => {
   const { dir, bare, clone } = await armedRepo();
-  const marker = `${5000 + Math.floor(Math.random() * 1000)}.31`;
+  const marker = uniqueSleep();
   const flag = path.join(dir, 'first-attempt');
   const sha = await commit(clone, {
     '.git-ci.yml': `jobs:\n  slow:\n    run: if [ -e ${flag} ]; then echo second attempt; else touch ${flag}; sleep ${marker}; fi\n`,
   });
   await push(clone);
-  // Wait until the job runs.
-  const deadline = Date.now() + 20_000;
-  while (processesMatching(`sleep ${marker}`).length === 0) {
-    assert.ok(Date.now() < deadline, 'the job started');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const [pid] = (await fs.readFile(path.join(bare, 'ci', 'runner.pid'), 'utf8')).split(' ');
-  process.kill(Number(pid), 'SIGKILL');
+  await waitForProcess(`sleep ${marker}`);
+  await signalRunner(bare, 'SIGKILL');
   const running = JSON.parse((await ci(bare, 'status', sha, '--json')).stdout);
   assert.is(running.state, 'running', 'the run still shows as running after its runner died');
   // A new runner (here started by hand) recovers it: kills what was left, runs it again.
-  const r = await run(process.execPath, [path.join(process.cwd(), 'dist/src/cli/main.js'), 'runner', '--repo', bare, '--idle', '1s'], bare, gitEnv());
+  const r = await run(process.execPath, [CLI, 'runner', '--repo', bare, '--idle', '1s'], bare, gitEnv());
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, 'queued again (attempt 2)', r.stdout);
   assert.equal(processesMatching(`sleep ${marker}`), [], 'the dead runner\'s job was killed');

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { armedRepo, ci, commit, git, push, waitForStatus, processesMatching, waitForRunnerExit } from '../helpers/fixture.js';
+import { armedRepo, ci, commit, git, push, waitForStatus, processesMatching, uniqueSleep, waitForRunnerExit } from '../helpers/fixture.js';
 
 const PASSING = `jobs:
   build:
@@ -87,7 +87,7 @@ test('a failing job fails the run; a job whose dependency failed is skipped', as
 
 test('a job past its timeout is killed with everything it started', async () => {
   const { bare, clone } = await armedRepo({ 'ci.killGrace': '1s' });
-  const marker = `${3000 + Math.floor(Math.random() * 1000)}.77`;
+  const marker = uniqueSleep();
   const sha = await commit(clone, {
     '.git-ci.yml': `jobs:
   hang:

@@ -147,3 +147,24 @@ export function processesMatching(marker: string): number[] {
     .map((l) => Number(l.trim().split(/\s+/)[0]))
     .filter((n) => n !== process.pid);
 }
+
+/** A marker no other process has: a `sleep` argument unique to one test. */
+export function uniqueSleep(): string {
+  return `${1000 + Math.floor(Math.random() * 8000)}.${Math.floor(Math.random() * 90) + 10}`;
+}
+
+/** Waits until a process whose command line contains the marker runs (the job started). */
+export async function waitForProcess(marker: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (processesMatching(marker).length === 0) {
+    if (Date.now() > deadline) throw new Error(`no process matching "${marker}" started within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Signals the repository's runner (named in ci/runner.pid). */
+export async function signalRunner(bare: string, signal: NodeJS.Signals): Promise<number> {
+  const [pid] = (await fs.readFile(path.join(bare, 'ci', 'runner.pid'), 'utf8')).split(' ');
+  process.kill(Number(pid), signal);
+  return Number(pid);
+}
