@@ -38,7 +38,8 @@ export type RunOutcome = { recorded: RunRecord } | { skipped: string };
 export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<RunOutcome> {
   const { repo } = ctx;
   const started = Date.now();
-  const commit = (await repo.git.resolve(`${entry.commit}^{commit}`)) ?? entry.commit;
+  const resolved = await repo.git.resolve(`${entry.commit}^{commit}`);
+  const commit = resolved ?? entry.commit;
   const record = newRunRecord(entry, commit);
   record.startedAt = new Date(started).toISOString();
   const finishWithError = async (error: string, problems: string[] = []): Promise<RunOutcome> => {
@@ -52,7 +53,7 @@ export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<Ru
   };
 
   try {
-    if (!(await repo.git.resolve(`${entry.commit}^{commit}`))) {
+    if (!resolved) {
       return await finishWithError(`${entry.ref} points at ${entry.commit}, which is not a commit in this repository`);
     }
     const file = await repo.git.run(['cat-file', 'blob', `${commit}:${PIPELINE_FILE}`], { okExitCodes: [128] });
