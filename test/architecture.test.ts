@@ -8,7 +8,7 @@ import { ROOT } from './helpers/fixture.js';
 const ALLOWED: Record<string, RegExp[]> = {
   pipeline: [/^\.\/[\w-]+\.js$/, /^yaml$/],
   report: [/^\.\/[\w-]+\.js$/, /^\.\.\/pipeline\//],
-  sandbox: [/^\.\/[\w-]+\.js$/, /^node:/],
+  sandbox: [/^\.\/[\w-]+\.js$/, /^node:/, /^\.\.\/pipeline\//],
   store: [/^\.\/[\w-]+\.js$/, /^node:/, /^ulid$/, /^\.\.\/(pipeline|report)\//],
   runner: [/^\.\/[\w-]+\.js$/, /^node:/, /^\.\.\/(pipeline|report|store|sandbox)\//, /^\.\.\/version\.js$/],
   cli: [/^\.\/[\w-]+\.js$/, /^node:/, /^yargs(\/helpers)?$/, /^chalk$/, /^\.\.\/(pipeline|report|store|sandbox|runner)\//, /^\.\.\/version\.js$/],

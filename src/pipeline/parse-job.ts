@@ -4,6 +4,8 @@ import { isMap, type Node } from 'yaml';
 import { childPath } from './config-path.js';
 import { findEntry, mapEntries, type MapEntry } from './map-entries.js';
 import { parseEnv } from './parse-env.js';
+import { parseLimits } from './parse-limits.js';
+import { parseNetwork } from './parse-network.js';
 import { parseNeeds } from './parse-needs.js';
 import { report, type ParseContext } from './parse-context.js';
 import { parseRun } from './parse-run.js';
@@ -13,7 +15,7 @@ import { describeNode } from './yaml-node.js';
 import { reportUnknownKeys } from './unknown-keys.js';
 
 /** The keys a job may have; anything else is reported as a typo. */
-export const JOB_KEYS = ['run', 'needs', 'timeout', 'env'] as const;
+export const JOB_KEYS = ['run', 'needs', 'timeout', 'env', 'network', 'limits'] as const;
 
 /** A job as parsed, with where its needs were written, for the cycle check across jobs. */
 export interface JobDraft {
@@ -25,7 +27,9 @@ export interface JobDraft {
 /** Validates one job's mapping; always returns a draft so the cycle check still runs after local errors. */
 export function parseJob(ctx: ParseContext, name: string, entry: MapEntry, jobNames: ReadonlySet<string>): JobDraft {
   const path = childPath('jobs', name);
-  const spec: JobSpec = { name, run: [], needs: [], timeoutMs: undefined, env: {}, line: entry.keyLine ?? 1 };
+  const spec: JobSpec = {
+    name, run: [], needs: [], timeoutMs: undefined, env: {}, network: false, limits: {}, line: entry.keyLine ?? 1,
+  };
   const draft: JobDraft = { spec, needsPath: childPath(path, 'needs'), needsLine: entry.keyLine };
   if (!isMap(entry.value)) {
     report(ctx, entry.valueLine, path, `expected a mapping with a "run" key, got ${describeNode(entry.value)}${stringHint(entry.value)}`);
@@ -46,6 +50,10 @@ export function parseJob(ctx: ParseContext, name: string, entry: MapEntry, jobNa
   if (timeout !== undefined) spec.timeoutMs = parseTimeout(ctx, childPath(path, 'timeout'), timeout.value, timeout.valueLine);
   const env = field('env');
   if (env !== undefined) spec.env = parseEnv(ctx, childPath(path, 'env'), env.value, env.valueLine);
+  const network = field('network');
+  if (network !== undefined) spec.network = parseNetwork(ctx, childPath(path, 'network'), network.value, network.valueLine);
+  const limits = field('limits');
+  if (limits !== undefined) spec.limits = parseLimits(ctx, childPath(path, 'limits'), limits.value, limits.valueLine);
   return draft;
 }
 

@@ -9,8 +9,26 @@ export interface JobSpec {
   /** Job timeout in milliseconds; undefined means "use the server default" (ci.timeout). */
   timeoutMs: number | undefined;
   env: Record<string, string>;
+  /** Whether the job's commands may use the network; default false. */
+  network: boolean;
+  /** Resource ceilings for the job's processes; only the keys the job set. */
+  limits: JobLimits;
   /** 1-based line of the job's key in the file, for messages. */
   line: number;
+}
+
+/** Per-job resource ceilings from `limits:`; a missing key means "the server default". */
+export interface JobLimits {
+  /** Bytes of memory. */
+  memory?: number;
+  /** Processes and threads the job may have at once. */
+  procs?: number;
+  /** CPU time in whole seconds. */
+  cpuSeconds?: number;
+  /** Bytes: the largest file the job may write. */
+  filesize?: number;
+  /** Open files. */
+  nofile?: number;
 }
 
 export interface Pipeline {

@@ -23,6 +23,17 @@ export interface JobRecord {
   log: string | null;
   /** Why the job ended as it did, in words (skipped because…, timed out after…). */
   reason: string | null;
+  /** Sandbox layers the job ran in (e.g. cgroup-v1, uid-64000, bwrap, rlimits); [] for none. */
+  sandbox?: string[];
+  /** The limits the job ran with (bytes, counts, CPU seconds). */
+  limits?: { memory: number; procs: number; cpuSeconds: number; filesize: number; nofile: number };
+  /** What the job used, from its cgroup; null where not measured. */
+  usage?: { cpuSeconds: number | null; peakMemoryBytes: number | null; peakPids: number | null };
+  /** The limit that stopped the job, if one did. */
+  limitHit?: 'memory' | 'procs' | 'cpu' | 'filesize' | 'timeout' | null;
+  /** Bytes of output, and whether the log was capped (head and tail kept). */
+  logBytes?: number;
+  logCapped?: boolean;
 }
 
 export interface RunRecord {
@@ -43,7 +54,7 @@ export interface RunRecord {
   error: string | null;
   /** Every problem found in .git-ci.yml, formatted `file:line: path: message`. */
   problems: string[];
-  runner: { host: string; pid: number; version: string };
+  runner: { host: string; pid: number; version: string; sandbox?: string };
   jobs: JobRecord[];
 }
 

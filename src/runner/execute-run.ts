@@ -18,6 +18,11 @@ import { runJobProcess } from './job-process.js';
 import { liveStateWriter, type LiveRun } from '../store/live-state.js';
 import { newRunRecord, recordRun } from './record-run.js';
 import type { RunnerSettings } from '../store/settings.js';
+import type { SandboxCapabilities } from '../sandbox/probe.js';
+import { JobSandbox, missingLayers } from '../sandbox/job-sandbox.js';
+import { resolveJobLimits, describeLimit } from '../sandbox/limits.js';
+import { acquireHostSlot } from '../sandbox/host-slots.js';
+import type { JobLimits } from '../pipeline/types.js';
 import type { Semaphore } from './semaphore.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 
@@ -31,6 +36,10 @@ export interface RunContext {
   log: (line: string) => void;
   /** Aborted when the runner shuts down: running jobs are killed. */
   shutdown: AbortSignal;
+  /** What the sandbox probe found (undefined with ci.sandbox=off). */
+  caps: SandboxCapabilities | undefined;
+  /** This runner's folder for job cgroups: r<pid>_<start>. */
+  runnerDir: string;
 }
 
 export type RunOutcome = { recorded: RunRecord } | { skipped: string };
@@ -68,7 +77,18 @@ export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<Ru
     if (entry.ref.startsWith('refs/heads/') && !branchMatches(parsed.pipeline.branches, record.branch)) {
       return { skipped: `branch ${record.branch} is not in the pipeline's branches (${parsed.pipeline.branches.join(', ')})` };
     }
-    const logs = await runJobs(ctx, entry, record, parsed.pipeline);
+    const limitErrors: string[] = [];
+    const limits = new Map<string, Required<JobLimits>>();
+    for (const job of parsed.pipeline.jobs) {
+      const r = resolveJobLimits(job.name, job.limits, ctx.settings.limitsMax, ctx.settings.limitsDefault);
+      limitErrors.push(...r.errors);
+      limits.set(job.name, r.limits);
+    }
+    if (limitErrors.length > 0) return await finishWithError(limitErrors.join('; '), limitErrors);
+    if (ctx.settings.sandbox === 'strict' && ctx.caps && missingLayers(ctx.caps).length > 0) {
+      return await finishWithError(`ci.sandbox is strict and a sandbox layer is missing: ${missingLayers(ctx.caps).join('; ')}`);
+    }
+    const logs = await runJobs(ctx, entry, record, parsed.pipeline, limits);
     record.state = runStateFromJobs(record.jobs.map((j) => j.state));
     if (ctx.shutdown.aborted && record.state === 'canceled') record.error = 'the runner was stopped while this run ran';
     record.finishedAt = new Date().toISOString();
@@ -83,7 +103,13 @@ export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<Ru
   }
 }
 
-async function runJobs(ctx: RunContext, entry: QueueEntry, record: RunRecord, pipeline: Pipeline): Promise<LogFile[]> {
+async function runJobs(
+  ctx: RunContext,
+  entry: QueueEntry,
+  record: RunRecord,
+  pipeline: Pipeline,
+  limits: Map<string, Required<JobLimits>>,
+): Promise<LogFile[]> {
   const liveDir = path.join(ctx.repo.paths.live, entry.id);
   await fs.mkdir(liveDir, { recursive: true });
   const states: Record<string, JobState> = {};
@@ -142,7 +168,7 @@ async function runJobs(ctx: RunContext, entry: QueueEntry, record: RunRecord, pi
       const logPath = path.join(liveDir, `${name}.log`);
       const job = jobs.get(name)!;
       const spec = specs.get(name)!;
-      const promise = runOneJob(ctx, entry, record.commit, spec, job, logPath, {
+      const promise = runOneJob(ctx, entry, record.commit, spec, limits.get(name)!, job, logPath, {
         onStart: async (ws) => {
           workspaces.set(name, ws);
           await saveLive();
@@ -177,51 +203,98 @@ async function runOneJob(
   entry: QueueEntry,
   commit: string,
   spec: JobSpec,
+  limits: Required<JobLimits>,
   job: JobRecord,
   logPath: string,
   hooks: JobHooks,
 ): Promise<void> {
   const release = await ctx.slots.acquire();
+  const hostSlot = await acquireHostSlot(ctx.settings.hostConcurrency, ctx.shutdown);
   const started = Date.now();
   job.startedAt = new Date(started).toISOString();
   job.state = 'running';
   job.log = `logs/${spec.name}.log`;
+  job.limits = limits;
   let workspace: { root: string } | undefined;
+  let sandbox: JobSandbox | undefined;
   try {
     await fs.writeFile(logPath, '');
-    if (ctx.shutdown.aborted) {
+    if (ctx.shutdown.aborted || !hostSlot) {
       job.state = 'canceled';
       job.reason = 'the runner was stopped before this job started';
       return;
     }
     const ws = await createWorkspace(ctx.repo.git, commit, `${entry.id}-${spec.name}`);
     workspace = ws;
+    sandbox = await JobSandbox.prepare({
+      mode: ctx.settings.sandbox,
+      caps: ctx.caps,
+      runnerDir: ctx.runnerDir,
+      name: `${entry.id}-${spec.name}`,
+      root: ws.root,
+      cwd: ws.dir,
+      network: spec.network,
+      limits,
+      uid: ctx.settings.uidBase + hostSlot.index,
+    });
+    job.sandbox = sandbox.layers;
     await hooks.onStart(ws.root);
+    const box = sandbox;
     const result = await runJobProcess({
       commands: spec.run,
       cwd: ws.dir,
       env: jobEnvironment(spec, entry, commit, ws),
       logPath,
+      maxLogBytes: ctx.settings.maxLogBytes,
       timeoutMs: spec.timeoutMs ?? ctx.settings.timeoutMs,
       killGraceMs: ctx.settings.killGraceMs,
+      sandbox: box,
       onProcessGroup: hooks.onProcessGroup,
       signal: ctx.shutdown,
+      explain: async (r) => {
+        const usage = await box.usage();
+        if (usage) job.usage = { cpuSeconds: usage.cpuSeconds, peakMemoryBytes: usage.peakMemoryBytes, peakPids: usage.peakPids };
+        const hit = limitHit(r, usage, limits);
+        job.limitHit = hit?.limit ?? (r.timedOut ? 'timeout' : null);
+        return hit?.reason ?? null;
+      },
     });
     job.exitCode = result.exitCode;
     job.signal = result.signal;
     job.timedOut = result.timedOut;
+    job.logBytes = result.log.totalBytes;
+    job.logCapped = result.log.capped;
     job.reason = result.reason ?? (result.exitCode !== 0 ? (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`) : null);
-    job.state = result.canceled ? 'canceled' : result.exitCode === 0 && !result.timedOut ? 'passed' : 'failed';
+    job.state = result.canceled ? 'canceled' : result.exitCode === 0 && !result.timedOut && !result.reason ? 'passed' : 'failed';
   } catch (err) {
     job.state = 'error';
     job.reason = `could not run: ${(err as Error).message}`;
     await fs.appendFile(logPath, `\ngit-ci: ${job.reason}\n`).catch(() => undefined);
   } finally {
+    await sandbox?.destroy().catch((err: Error) => ctx.log(`run ${entry.id}: ${spec.name}: could not remove its sandbox: ${err.message}`));
     if (workspace) await removeWorkspace(workspace);
     job.finishedAt = new Date().toISOString();
     job.durationMs = Date.now() - started;
+    hostSlot?.release();
     release();
   }
+}
+
+/** Which limit stopped a job, from its exit and its cgroup's counters, in plain words. */
+function limitHit(
+  r: { exitCode: number | null; signal: string | null },
+  usage: { oomKilled: boolean; pidsLimitHit: boolean; cpuSeconds: number | null } | undefined,
+  limits: Required<JobLimits>,
+): { limit: 'memory' | 'procs' | 'cpu' | 'filesize'; reason: string } | undefined {
+  if (r.exitCode === 0) return undefined;
+  if (usage?.oomKilled) return { limit: 'memory', reason: `${describeLimit('memory', limits.memory)} exceeded, OOM-killed` };
+  // A shell reports a command killed by signal N as exit 128+N: SIGXCPU is 24, SIGXFSZ 25.
+  if (r.signal === 'SIGXCPU' || r.exitCode === 152 || (r.signal === 'SIGKILL' && usage?.cpuSeconds !== null && (usage?.cpuSeconds ?? 0) >= limits.cpuSeconds)) {
+    return { limit: 'cpu', reason: `${describeLimit('cpuSeconds', limits.cpuSeconds)} exceeded (SIGXCPU)` };
+  }
+  if (r.signal === 'SIGXFSZ' || r.exitCode === 153) return { limit: 'filesize', reason: `${describeLimit('filesize', limits.filesize)} exceeded (SIGXFSZ)` };
+  if (usage?.pidsLimitHit) return { limit: 'procs', reason: `${describeLimit('procs', limits.procs)} reached: the job could not start more processes` };
+  return undefined;
 }
 
 /** What a job sees: a safe allow-list of the runner's environment, git-ci's variables, its own env. */
@@ -235,6 +308,7 @@ export function jobEnvironment(spec: JobSpec, entry: QueueEntry, commit: string,
     CI: 'true',
     GIT_CI: 'true',
     GIT_CI_RUN: entry.id,
+    GIT_CI_ATTEMPT: String(entry.attempt),
     GIT_CI_JOB: spec.name,
     GIT_CI_COMMIT: commit,
     GIT_CI_REF: entry.ref,

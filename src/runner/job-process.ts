@@ -1,21 +1,35 @@
-// Runs one job's commands in order in its workspace, streaming combined output to its live
-// log file, and kills the job's whole process group on timeout and after every command.
+// Runs one job's commands, in order, as one process inside its sandbox, streaming combined
+// output into its capped live log. A timeout or cancel sends SIGTERM to everything of the
+// job, waits the grace period, then SIGKILLs everything; the same sweep follows a normal exit,
+// so nothing the job started outlives it.
 import { spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { killProcessGroup, signalProcessGroup } from '../sandbox/kill-tree.js';
 import { formatDuration } from '../pipeline/duration.js';
+import { CappedLog, type CappedLogResult } from './log-cap.js';
+
+/** What job-process needs of a sandbox (src/sandbox/job-sandbox.ts, or none). */
+export interface ProcessSandbox {
+  argv(inner: string[]): string[];
+  started(pid: number): void;
+  terminate(): Promise<void>;
+  alive(): Promise<boolean>;
+  killAll(): Promise<void>;
+}
 
 export interface JobProcessOptions {
   commands: string[];
   cwd: string;
   env: Record<string, string>;
   logPath: string;
+  maxLogBytes: number;
   timeoutMs: number;
   killGraceMs: number;
-  /** Called with each command's process group id, so a crash can be cleaned up later. */
+  sandbox: ProcessSandbox;
+  /** Called with the job's process (group) id, so a crash can be cleaned up later. */
   onProcessGroup?: (pgid: number) => void;
-  /** Aborting cancels the job (tree kill). */
+  /** Aborting cancels the job. */
   signal?: AbortSignal;
+  /** After the job ended and was swept: names the limit that stopped it, if any (for the log and the note). */
+  explain?: (r: { exitCode: number | null; signal: string | null; timedOut: boolean }) => Promise<string | null>;
 }
 
 export interface JobProcessResult {
@@ -24,98 +38,96 @@ export interface JobProcessResult {
   timedOut: boolean;
   canceled: boolean;
   durationMs: number;
-  /** Why the job failed, in words, for the log, run.json and notes. */
+  /** Why the job ended as it did, in words, when it did not simply pass or exit non-zero. */
   reason: string | null;
+  log: CappedLogResult;
+}
+
+// Each command runs in its own shell (cd and variables do not carry over), after a `$ command`
+// header; the first failure ends the job with that command's status.
+const JOB_SCRIPT = `exec 2>&1
+for c; do
+  printf '$ %s\\n' "$c"
+  /bin/sh -c "$c" || exit
+done`;
+
+/** The sandboxed argv of a job: one shell that runs each command in turn. */
+export function jobArgv(commands: string[]): string[] {
+  return ['/bin/sh', '-c', JOB_SCRIPT, 'git-ci-job', ...commands];
 }
 
 export async function runJobProcess(options: JobProcessOptions): Promise<JobProcessResult> {
   const started = Date.now();
-  const log = createWriteStream(options.logPath, { flags: 'a' });
-  const deadline = started + options.timeoutMs;
-  let result: JobProcessResult = { exitCode: 0, signal: null, timedOut: false, canceled: false, durationMs: 0, reason: null };
-  try {
-    for (const command of options.commands) {
-      log.write(`$ ${command.replace(/\n/g, '\n  ')}\n`);
-      const one = await runCommand(command, options, log, deadline);
-      result = { ...one, durationMs: 0 };
-      if (one.exitCode !== 0 || one.timedOut || one.canceled) break;
-    }
-  } finally {
-    result.durationMs = Date.now() - started;
-    log.write(`\ngit-ci: ${describeEnd(result)} after ${formatDuration(result.durationMs)}\n`);
-    await new Promise<void>((resolve) => log.end(resolve));
-  }
-  return result;
-}
-
-function describeEnd(r: JobProcessResult): string {
-  if (r.reason) return r.reason;
-  if (r.exitCode === 0) return 'passed';
-  return r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
-}
-
-async function runCommand(
-  command: string,
-  options: JobProcessOptions,
-  log: WriteStream,
-  deadline: number,
-): Promise<Omit<JobProcessResult, 'durationMs'>> {
-  if (options.signal?.aborted) return { exitCode: null, signal: null, timedOut: false, canceled: true, reason: 'canceled' };
-  const child = spawn('/bin/sh', ['-c', `exec 2>&1\n${command}`], {
+  const log = new CappedLog({ path: options.logPath, maxBytes: options.maxLogBytes });
+  const { sandbox } = options;
+  const argv = sandbox.argv(jobArgv(options.commands));
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd,
     env: options.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const pgid = child.pid;
-  if (pgid === undefined) {
-    const error = await new Promise<Error>((resolve) => child.once('error', resolve));
-    return { exitCode: null, signal: null, timedOut: false, canceled: false, reason: `could not start /bin/sh: ${error.message}` };
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+  if (child.pid !== undefined) {
+    sandbox.started(child.pid);
+    options.onProcessGroup?.(child.pid);
   }
-  options.onProcessGroup?.(pgid);
-  child.stdout!.pipe(log, { end: false });
-  child.stderr!.pipe(log, { end: false });
+  child.stdout!.pipe(log.writable, { end: false });
+  child.stderr!.pipe(log.writable, { end: false });
 
   let timedOut = false;
   let canceled = false;
-  let killing: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await sandbox.terminate();
+      const deadline = Date.now() + options.killGraceMs;
+      while (Date.now() < deadline && (await sandbox.alive())) await new Promise((r) => setTimeout(r, 25));
+      await sandbox.killAll();
+    })());
   const timer = setTimeout(() => {
     timedOut = true;
-    killing ??= killProcessGroup(pgid, options.killGraceMs);
-  }, Math.max(0, deadline - Date.now()));
+    void stop();
+  }, options.timeoutMs);
   const onAbort = () => {
     canceled = true;
-    killing ??= killProcessGroup(pgid, options.killGraceMs);
+    void stop();
   };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once('exit', (c, s) => resolve([c, s])),
-  );
+  const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.once('exit', (c, s) => resolve([c, s]));
+    child.once('error', () => resolve([null, null]));
+  });
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
-  // The rest of the group gets its grace period too, then whatever is left dies with the command.
-  if (killing) await killing;
-  signalProcessGroup(pgid, 'SIGKILL');
-  await drain(child.stdout!, child.stderr!, log);
+  if (stopping) await stopping;
+  // Whatever the job left behind (daemons, setsid escapees) dies with it.
+  await sandbox.killAll();
+  await drain(child.stdout!, child.stderr!);
+  child.stdout!.unpipe(log.writable);
+  child.stderr!.unpipe(log.writable);
 
-  if (timedOut) {
-    return { exitCode: code, signal: sig, timedOut, canceled: false, reason: `timed out after ${formatDuration(options.timeoutMs)}; killed` };
-  }
-  if (canceled) return { exitCode: code, signal: sig, timedOut: false, canceled, reason: 'canceled' };
-  return { exitCode: code, signal: sig, timedOut: false, canceled: false, reason: null };
+  const durationMs = Date.now() - started;
+  const explained = (await options.explain?.({ exitCode: code, signal: sig, timedOut }).catch(() => null)) ?? null;
+  let reason: string | null = explained;
+  if (spawnError) reason = `could not start the job: ${spawnError.message}`;
+  else if (timedOut) reason = `timed out after ${formatDuration(options.timeoutMs)}; killed`;
+  else if (canceled) reason = 'canceled';
+  const outcome = reason ?? (code === 0 ? 'passed' : sig ? `killed by ${sig}` : `exit code ${code}`);
+  const logResult = await log.end(`\ngit-ci: ${outcome} after ${formatDuration(durationMs)}\n`);
+  return { exitCode: code, signal: sig, timedOut, canceled, durationMs, reason, log: logResult };
 }
 
-/** Waits briefly for the pipes to flush; a process outside the group may hold them open forever. */
-async function drain(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream, log: WriteStream): Promise<void> {
-  const ended = (s: NodeJS.ReadableStream) => new Promise<void>((resolve) => {
-    if ((s as unknown as { readableEnded: boolean }).readableEnded) resolve();
-    else s.once('end', () => resolve()).once('close', () => resolve());
-  });
-  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 500));
-  await Promise.race([Promise.all([ended(stdout), ended(stderr)]), timeout]);
-  for (const s of [stdout, stderr]) {
-    s.unpipe(log);
-    (s as unknown as { destroy(): void }).destroy();
-  }
+/** Waits briefly for the pipes to flush; once everything is killed they close at once. */
+async function drain(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream): Promise<void> {
+  const ended = (s: NodeJS.ReadableStream) =>
+    new Promise<void>((resolve) => {
+      if ((s as unknown as { readableEnded: boolean }).readableEnded) resolve();
+      else s.once('end', () => resolve()).once('close', () => resolve());
+    });
+  await Promise.race([Promise.all([ended(stdout), ended(stderr)]), new Promise<void>((r) => setTimeout(r, 1000))]);
+  for (const s of [stdout, stderr]) (s as unknown as { destroy(): void }).destroy();
 }

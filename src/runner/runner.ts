@@ -19,6 +19,8 @@ import { readLiveState } from '../store/live-state.js';
 import { newRunRecord, recordRun } from './record-run.js';
 import { signalProcessGroup } from '../sandbox/kill-tree.js';
 import { removeWorkspace } from './workspace.js';
+import { probeSandbox, type SandboxCapabilities } from '../sandbox/probe.js';
+import { removeStaleCgroups } from '../sandbox/cgroup.js';
 
 /** A run is retried once after its runner died; the second death records it as `error`. */
 export const MAX_ATTEMPTS = 2;
@@ -54,7 +56,16 @@ export async function runRunner(repo: Repo, options: RunnerOptions = {}): Promis
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 
-  const ctx: RunContext = { repo, settings, slots: new Semaphore(settings.concurrency), owner, log, shutdown: shutdown.signal };
+  const runnerDir = `r${owner.pid}_${owner.start}`;
+  const caps = settings.sandbox === 'off' ? undefined : await probeSandbox(settings.uidBase);
+  if (caps) {
+    log(`sandbox (${settings.sandbox}): ${describeCapabilities(caps)}`);
+    if (caps.cgroup.support) {
+      const removed = await removeStaleCgroups(caps.cgroup.support, (dir) => dir === runnerDir || runnerDirAlive(dir));
+      if (removed.length > 0) log(`removed ${removed.length} job cgroup(s) left by runners that died`);
+    }
+  }
+  const ctx: RunContext = { repo, settings, slots: new Semaphore(settings.concurrency), owner, log, shutdown: shutdown.signal, caps, runnerDir };
   try {
     await recoverOrphanedRuns(ctx);
     await serveQueue(ctx, settings);
@@ -252,4 +263,16 @@ async function trimRunnerLog(repo: Repo): Promise<void> {
   } catch {
     // no log yet, or not ours to trim
   }
+}
+
+/** True when a cgroup folder name r<pid>_<start> names a runner that is still alive. */
+function runnerDirAlive(dir: string): boolean {
+  const m = /^r(\d+)_(\d*)$/.exec(dir);
+  if (!m) return dir.startsWith('probe-') ? isAlive({ pid: Number(dir.slice(6)), start: '' }) : true;
+  return isAlive({ pid: Number(m[1]), start: m[2]! });
+}
+
+/** One line: which layers are active. */
+export function describeCapabilities(caps: SandboxCapabilities): string {
+  return (Object.keys(caps) as (keyof SandboxCapabilities)[]).map((k) => `${k} ${caps[k].ok ? 'on' : 'OFF'}`).join(', ');
 }

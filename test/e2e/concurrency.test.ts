@@ -34,11 +34,10 @@ test('20 concurrent pushes from 20 clones: 20 runs, 20 notes, none lost', async 
 });
 
 test('a runner killed with SIGKILL mid-run: its run is recovered and recorded by the next runner', async () => {
-  const { dir, bare, clone } = await armedRepo();
+  const { bare, clone } = await armedRepo();
   const marker = uniqueSleep();
-  const flag = path.join(dir, 'first-attempt');
   const sha = await commit(clone, {
-    '.git-ci.yml': `jobs:\n  slow:\n    run: if [ -e ${flag} ]; then echo second attempt; else touch ${flag}; sleep ${marker}; fi\n`,
+    '.git-ci.yml': `jobs:\n  slow:\n    run: if [ "$GIT_CI_ATTEMPT" = 2 ]; then echo second attempt; else sleep ${marker}; fi\n`,
   });
   await push(clone);
   await waitForProcess(`sleep ${marker}`);

@@ -80,7 +80,7 @@ export async function armedRepo(settings: Record<string, string> = {}): Promise<
   const bare = path.join(dir, 'repo.git');
   const r = await ci(dir, 'install', bare, '--init');
   if (r.code !== 0) throw new Error(`git ci install failed: ${r.stderr}`);
-  for (const [k, v] of Object.entries({ 'ci.runnerIdle': '1s', ...settings })) await git(bare, 'config', k, v);
+  for (const [k, v] of Object.entries({ 'ci.runnerIdle': '1s', 'ci.timeout': '2m', ...settings })) await git(bare, 'config', k, v);
   await git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/main');
   const clone = path.join(dir, 'work');
   await git(dir, 'clone', '-q', bare, clone);

@@ -6,7 +6,7 @@ import type { JobState, Pipeline } from '../../src/pipeline/types.js';
 function pipeline(...jobs: [string, ...string[]][]): Pipeline {
   return {
     branches: ['*'],
-    jobs: jobs.map(([name, ...needs], i) => ({ name, needs, run: ['true'], timeoutMs: undefined, env: {}, line: i + 2 })),
+    jobs: jobs.map(([name, ...needs], i) => ({ name, needs, run: ['true'], timeoutMs: undefined, env: {}, network: false, limits: {}, line: i + 2 })),
   };
 }
 

@@ -22,8 +22,8 @@ test('the example from the docs parses into jobs in file order', () => {
   assert.equal(result.warnings, []);
   assert.equal(result.pipeline, {
     jobs: [
-      { name: 'build', run: ['npm ci && npm run build'], needs: [], timeoutMs: undefined, env: {}, line: 2 },
-      { name: 'test', run: ['npm test'], needs: ['build'], timeoutMs: 600_000, env: { NODE_ENV: 'test' }, line: 4 },
+      { name: 'build', run: ['npm ci && npm run build'], needs: [], timeoutMs: undefined, env: {}, network: false, limits: {}, line: 2 },
+      { name: 'test', run: ['npm test'], needs: ['build'], timeoutMs: 600_000, env: { NODE_ENV: 'test' }, network: false, limits: {}, line: 4 },
     ],
     branches: ['*', '!tmp/*'],
   });
@@ -148,7 +148,7 @@ test('every problem is reported together, sorted by line', () => {
   );
   assert.equal(problemsOf(text), [
     '.git-ci.yml:3: jobs.build.run: expected a string or a list of strings, got a number',
-    '.git-ci.yml:5: jobs.test.nedds: unknown key; expected one of run, needs, timeout, env',
+    '.git-ci.yml:5: jobs.test.nedds: unknown key; expected one of run, needs, timeout, env, network, limits',
     '.git-ci.yml:6: jobs.test.needs[0]: unknown job "biuld" (did you mean "build"?)',
     '.git-ci.yml:8: jobs.test.timeout: expected a duration like "90s", "10m" or "1h30m", got "forever"',
     '.git-ci.yml:9: branches[0]: expected a non-empty pattern, got an empty string',
