@@ -93,6 +93,27 @@ if [ "$git_major" -lt 2 ] || { [ "$git_major" -eq 2 ] && [ "$git_minor" -lt 30 ]
 fi
 say "git $git_number"
 
+# --- sandbox tools ---------------------------------------------------------------------
+# Jobs run in namespaces made by bubblewrap when it is there (else unshare, which shares the
+# file system). Install it when we can; otherwise say how, and git ci doctor will too.
+step "Checking the sandbox tools"
+if command -v bwrap >/dev/null 2>&1; then
+	say "bubblewrap: $(bwrap --version 2>/dev/null)"
+elif [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	say "bubblewrap is missing: apt-get install -y bubblewrap"
+	if (DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null 2>&1; then
+		say "installed $(bwrap --version 2>/dev/null)"
+	else
+		warn "could not install bubblewrap; jobs fall back to unshare (see: git ci doctor)"
+	fi
+else
+	warn "bubblewrap (bwrap) is not installed: jobs fall back to unshare, which does not hide the file system."
+	warn "install it (e.g. sudo apt-get install bubblewrap), then check with: git ci doctor"
+fi
+for tool in prlimit setpriv unshare; do
+	command -v "$tool" >/dev/null 2>&1 || warn "$tool is missing (package util-linux): that sandbox layer is off"
+done
+
 # --- 2. dependencies -------------------------------------------------------------------
 step "Dependencies"
 [ -f package-lock.json ] || die "package-lock.json is missing from $root; this does not look like a complete git-ci checkout."

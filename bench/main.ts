@@ -3,12 +3,14 @@ import { benchPushOverhead } from './push-overhead.js';
 import { benchLatency } from './latency.js';
 import { benchJobOverhead } from './job-overhead.js';
 import { benchWorkspace } from './workspace.js';
+import { benchSandbox } from './sandbox.js';
 
 const all: Record<string, () => Promise<void>> = {
   workspace: benchWorkspace,
   push: benchPushOverhead,
   latency: benchLatency,
   jobs: benchJobOverhead,
+  sandbox: benchSandbox,
 };
 
 const chosen = process.argv.slice(2);

@@ -1,6 +1,8 @@
 // How results look in a terminal: state words in colour (chalk honours NO_COLOR and non-TTY).
 import chalk from 'chalk';
 import { formatDuration } from '../pipeline/duration.js';
+import { formatSize } from '../pipeline/size.js';
+import type { JobRecord } from '../report/run-record.js';
 import type { CommitStatus } from '../store/results.js';
 
 const COLOURS: Record<string, (s: string) => string> = {
@@ -47,4 +49,17 @@ export function renderStatus(status: CommitStatus, extra: { error?: string | nul
     lines.push(bits.join(' ').trimEnd());
   }
   return lines.join('\n');
+}
+
+/** A job's sandbox, usage and log size from run.json, as one line; null when none was recorded. */
+export function jobUsageLine(job: JobRecord): string | null {
+  const bits: string[] = [];
+  if (job.sandbox) bits.push(job.sandbox.length > 0 ? `sandbox ${job.sandbox.join(' ')}` : 'no sandbox');
+  const usage = job.usage;
+  // CPU times of short jobs are fractions of a second: two decimals say more there than "0.0s".
+  if (typeof usage?.cpuSeconds === 'number') bits.push(`cpu ${usage.cpuSeconds < 10 ? `${usage.cpuSeconds.toFixed(2)}s` : formatDuration(usage.cpuSeconds * 1000)}`);
+  if (typeof usage?.peakMemoryBytes === 'number') bits.push(`peak memory ${formatSize(usage.peakMemoryBytes)}`);
+  if (typeof usage?.peakPids === 'number') bits.push(`peak ${usage.peakPids} ${usage.peakPids === 1 ? 'proc' : 'procs'}`);
+  if (typeof job.logBytes === 'number') bits.push(`log ${formatSize(job.logBytes)}${job.logCapped ? ' (capped)' : ''}`);
+  return bits.length > 0 ? bits.join(' · ') : null;
 }

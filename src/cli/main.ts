@@ -12,6 +12,7 @@ import { statusCommand } from './status.js';
 import { logCommand } from './log.js';
 import { showCommand } from './show.js';
 import { logsCommand } from './logs.js';
+import { doctorCommand } from './doctor.js';
 
 export const EXIT_USAGE = 129;
 
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<void> {
     .command(logCommand)
     .command(showCommand)
     .command(logsCommand)
+    .command(doctorCommand)
     .command(runnerCommand)
     .demandCommand(1, 'Name a command; `git ci --help` lists them.')
     .strict()
@@ -32,6 +34,7 @@ async function main(argv: string[]): Promise<void> {
     .example('$0 install /srv/git/app.git --init', 'create and arm a bare repository')
     .example('$0 status --wait', 'wait for the CI result of HEAD')
     .example('git log --notes=ci', 'see CI results in the log')
+    .example('$0 doctor', 'check which sandbox layers work on this machine')
     .epilogue(
       [
         'A push to an armed bare repository runs the .git-ci.yml of the pushed commit;',

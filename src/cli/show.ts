@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import chalk from 'chalk';
 import { repoFromArgs } from './repo-arg.js';
 import { commitRunView, resolveRunOrRev, runViewById } from '../store/results.js';
-import { paintState, duration, renderStatus } from './format.js';
+import { paintState, duration, renderStatus, jobUsageLine } from './format.js';
 import { statusExitCode } from '../report/run-state.js';
 import { UserError } from '../store/errors.js';
 
@@ -59,7 +59,11 @@ export const showCommand: CommandModule<object, Args> = {
       if (j.signal) bits.push(chalk.dim(j.signal));
       if (j.needs.length > 0) bits.push(chalk.dim(`needs ${j.needs.join(', ')}`));
       console.log(bits.join('  '));
-      if (j.reason) console.log(`${' '.repeat(width + 2)}${chalk.dim(j.reason)}`);
+      const pad = ' '.repeat(width + 2);
+      const usage = jobUsageLine(j);
+      if (usage) console.log(`${pad}${chalk.dim(usage)}`);
+      // A limit that stopped the job is the thing to fix: it stands out from the dim details.
+      if (j.reason) console.log(`${pad}${j.limitHit ? chalk.yellow.bold(`limit hit: ${j.reason}`) : chalk.dim(j.reason)}`);
     }
     console.log(chalk.dim(`\nlogs: git ci logs ${r.id} <job>`));
   },

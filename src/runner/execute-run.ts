@@ -289,7 +289,8 @@ function limitHit(
   if (r.exitCode === 0) return undefined;
   if (usage?.oomKilled) return { limit: 'memory', reason: `${describeLimit('memory', limits.memory)} exceeded, OOM-killed` };
   // A shell reports a command killed by signal N as exit 128+N: SIGXCPU is 24, SIGXFSZ 25.
-  if (r.signal === 'SIGXCPU' || r.exitCode === 152 || (r.signal === 'SIGKILL' && usage?.cpuSeconds !== null && (usage?.cpuSeconds ?? 0) >= limits.cpuSeconds)) {
+  const killed = r.signal === 'SIGKILL' || r.exitCode === 137;
+  if (r.signal === 'SIGXCPU' || r.exitCode === 152 || (killed && (usage?.cpuSeconds ?? 0) >= 0.8 * limits.cpuSeconds)) {
     return { limit: 'cpu', reason: `${describeLimit('cpuSeconds', limits.cpuSeconds)} exceeded (SIGXCPU)` };
   }
   if (r.signal === 'SIGXFSZ' || r.exitCode === 153) return { limit: 'filesize', reason: `${describeLimit('filesize', limits.filesize)} exceeded (SIGXFSZ)` };

@@ -43,7 +43,8 @@ export interface Rlimits {
 
 export function prlimitArgv(l: Rlimits): string[] {
   const argv = ['prlimit'];
-  if (l.cpuSeconds) argv.push(`--cpu=${l.cpuSeconds}`);
+  // soft < hard: the job gets SIGXCPU at its limit (reported as such), SIGKILL a second later.
+  if (l.cpuSeconds) argv.push(`--cpu=${l.cpuSeconds}:${l.cpuSeconds + 1}`);
   if (l.filesize) argv.push(`--fsize=${l.filesize}`);
   if (l.nofile) argv.push(`--nofile=${l.nofile}`);
   if (l.nproc) argv.push(`--nproc=${l.nproc}`);
