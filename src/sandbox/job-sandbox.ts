@@ -89,8 +89,9 @@ export class JobSandbox {
           cpuSeconds: limits.cpuSeconds,
           filesize: limits.filesize,
           nofile: limits.nofile,
-          // RLIMIT_NPROC counts per uid: it binds only when the job has a uid of its own.
-          nproc: dropsUid ? limits.procs : undefined,
+          // RLIMIT_NPROC counts per uid: it binds only when the job has a uid of its own. With a
+          // cgroup, pids.max is the limit (and counts its hits); nproc is only a backstop above it.
+          nproc: dropsUid ? (this.cgroup ? limits.procs + 16 : limits.procs) : undefined,
           // The memory cgroup is the real limit; without it, the data segment is the next best.
           data: this.cgroup ? undefined : limits.memory,
         }),
