@@ -167,6 +167,9 @@ export class JobCgroup {
     const oom = v2 ? await readKeyed(this.file('memory', 'memory.events'), 'oom_kill') : await readKeyed(this.file('memory', 'memory.oom_control'), 'oom_kill');
     const pidsMax = await readKeyed(this.file('pids', 'pids.events'), 'max');
     const current = await readNumber(this.file('pids', 'pids.current'));
+    // Newer kernels keep the peak themselves (pids.peak); older ones only have our samples.
+    const kernelPeak = await readNumber(this.file('pids', 'pids.peak'));
+    if (kernelPeak !== null && kernelPeak > this.peakPids) this.peakPids = kernelPeak;
     return {
       cpuSeconds: cpu === null ? null : v2 ? cpu / 1e6 : cpu / 1e9,
       peakMemoryBytes: peakMemory,
