@@ -8,6 +8,7 @@ import { JobCgroup, type CgroupUsage } from './cgroup.js';
 import type { SandboxCapabilities, LayerName } from './probe.js';
 import { bwrapArgv, prlimitArgv, setprivArgv, unshareArgv } from './layers.js';
 import { signalProcessGroup, processGroupAlive } from './kill-tree.js';
+import { ProcTreeSampler } from './proc-usage.js';
 
 export type SandboxMode = 'auto' | 'strict' | 'off';
 
@@ -43,6 +44,8 @@ export function missingLayers(caps: SandboxCapabilities): string[] {
 
 export class JobSandbox {
   private pgid: number | undefined;
+  /** Without a cgroup, usage comes from sampling the job's process tree in /proc. */
+  private sampler: ProcTreeSampler | undefined;
 
   private constructor(
     readonly options: JobSandboxOptions,
@@ -113,6 +116,10 @@ export class JobSandbox {
   /** Records the spawned process (its own process group): the fallback kill when there is no cgroup. */
   started(pid: number): void {
     this.pgid = pid;
+    if (!this.cgroup) {
+      this.sampler = new ProcTreeSampler(pid);
+      this.sampler.start();
+    }
   }
 
   /** SIGTERM to everything of the job: the polite first step of a timeout or cancel. */
@@ -134,10 +141,13 @@ export class JobSandbox {
   }
 
   async usage(): Promise<CgroupUsage | undefined> {
-    return this.cgroup?.usage();
+    if (this.cgroup) return this.cgroup.usage();
+    if (!this.sampler) return undefined;
+    return { ...this.sampler.stop(), oomKilled: false, pidsLimitHit: false };
   }
 
   async destroy(): Promise<void> {
+    this.sampler?.stop();
     await this.killAll();
     await this.cgroup?.remove();
   }

@@ -226,9 +226,13 @@ needs('cgroup')('ci.sandbox=strict refuses to run jobs when a layer is missing; 
   const text = (await ci(strict.bare, 'status', r.run)).stdout;
   assert.match(text, 'ci.sandbox is strict and a sandbox layer is missing: uid:');
   const off = await armedRepo({ 'ci.sandbox': 'off' });
-  const o = await runJob(off, 'jobs:\n  a:\n    run: echo ran\n');
+  const o = await runJob(off, "jobs:\n  a:\n    run: 'sleep 0.5 & i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; wait'\n");
   assert.is(o.state, 'passed');
   assert.equal(o.jobs[0]!.sandbox, []);
+  // Without a cgroup, usage is sampled from /proc.
+  assert.ok((o.jobs[0]!.usage?.peakPids ?? 0) >= 2, JSON.stringify(o.jobs[0]!.usage));
+  assert.ok((o.jobs[0]!.usage?.cpuSeconds ?? 0) > 0.05, JSON.stringify(o.jobs[0]!.usage));
+  assert.ok((o.jobs[0]!.usage?.peakMemoryBytes ?? 0) > 0);
 });
 
 needs('cgroup')('host-wide slots: three repositories pushing at once never run more than ci.hostConcurrency jobs', async () => {
