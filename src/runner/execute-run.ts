@@ -36,8 +36,8 @@ export interface RunContext {
   log: (line: string) => void;
   /** Aborted when the runner shuts down: running jobs are killed. */
   shutdown: AbortSignal;
-  /** What the sandbox probe found (undefined with ci.sandbox=off). */
-  caps: SandboxCapabilities | undefined;
+  /** What the sandbox probe found (undefined with ci.sandbox=off); settles before any job may start. */
+  caps: Promise<SandboxCapabilities | undefined>;
   /** This runner's folder for job cgroups: r<pid>_<start>. */
   runnerDir: string;
 }
@@ -85,8 +85,9 @@ export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<Ru
       limits.set(job.name, r.limits);
     }
     if (limitErrors.length > 0) return await finishWithError(limitErrors.join('; '), limitErrors);
-    if (ctx.settings.sandbox === 'strict' && ctx.caps && missingLayers(ctx.caps).length > 0) {
-      return await finishWithError(`ci.sandbox is strict and a sandbox layer is missing: ${missingLayers(ctx.caps).join('; ')}`);
+    const caps = await ctx.caps;
+    if (ctx.settings.sandbox === 'strict' && caps && missingLayers(caps).length > 0) {
+      return await finishWithError(`ci.sandbox is strict and a sandbox layer is missing: ${missingLayers(caps).join('; ')}`);
     }
     const logs = await runJobs(ctx, entry, record, parsed.pipeline, limits);
     record.state = runStateFromJobs(record.jobs.map((j) => j.state));
@@ -228,7 +229,7 @@ async function runOneJob(
     workspace = ws;
     sandbox = await JobSandbox.prepare({
       mode: ctx.settings.sandbox,
-      caps: ctx.caps,
+      caps: await ctx.caps,
       runnerDir: ctx.runnerDir,
       name: `${entry.id}-${spec.name}`,
       root: ws.root,

@@ -57,14 +57,20 @@ export async function runRunner(repo: Repo, options: RunnerOptions = {}): Promis
   process.once('SIGINT', onSignal);
 
   const runnerDir = `r${owner.pid}_${owner.start}`;
-  const caps = settings.sandbox === 'off' ? undefined : await probeSandbox(settings.uidBase);
-  if (caps) {
-    log(`sandbox (${settings.sandbox}): ${describeCapabilities(caps)}`);
-    if (caps.cgroup.support) {
-      const removed = await removeStaleCgroups(caps.cgroup.support, (dir) => dir === runnerDir || runnerDirAlive(dir));
+  // The probe (~0.1 s of helper processes) runs while the runner recovers and claims work;
+  // a job waits for it, and for the removal of dead runners' cgroups, before it starts.
+  const caps = (async (): Promise<SandboxCapabilities | undefined> => {
+    if (settings.sandbox === 'off') return undefined;
+    const found = await probeSandbox(settings.uidBase);
+    log(`sandbox (${settings.sandbox}): ${describeCapabilities(found)}`);
+    if (found.cgroup.support) {
+      const removed = await removeStaleCgroups(found.cgroup.support, (dir) => dir === runnerDir || runnerDirAlive(dir));
       if (removed.length > 0) log(`removed ${removed.length} job cgroup(s) left by runners that died`);
     }
-  }
+    return found;
+  })();
+  // A failed probe fails the runs that need it (as runner faults), never the runner itself.
+  caps.catch((err: Error) => log(`sandbox probe failed: ${err.message}`));
   const ctx: RunContext = { repo, settings, slots: new Semaphore(settings.concurrency), owner, log, shutdown: shutdown.signal, caps, runnerDir };
   try {
     await recoverOrphanedRuns(ctx);
