@@ -64,29 +64,38 @@ function jobNames(view: RunView): string[] {
   return view.note?.jobs.map((j) => j.name) ?? [];
 }
 
-/** Prints a job's log; when following, streams the live file and ends with the stored copy. */
+/**
+ * Prints a job's log: the stored copy once the run is recorded, else the live file; when
+ * following, streams the live file and ends with the rest of the stored copy. One git call a
+ * poll (the run record), not three.
+ */
 async function printJobLog(repo: Repo, runId: string, job: string, follow: boolean): Promise<void> {
-  let offset = 0;
   const livePath = path.join(repo.paths.live, runId, `${job}.log`);
+  let offset = 0;
   for (;;) {
-    const stored = await readStoredLog(repo.git, runId, job);
-    if (stored) {
-      if (stored.length > offset) process.stdout.write(stored.subarray(offset));
-      return;
-    }
-    offset += await copyFrom(livePath, offset);
     const view = await runViewById(repo, runId).catch(() => undefined);
-    if (!follow || !view) return;
+    if (!view) return;
     if (view.record) {
       const j = view.record.jobs.find((x) => x.name === job);
       if (j && !j.log) {
         console.log(chalk.dim(`(${job} did not run: ${j.state}${j.reason ? `, ${j.reason}` : ''})`));
         return;
       }
-      continue;
+      const stored = await readStoredLog(repo.git, runId, job);
+      if (stored && stored.length > offset) await write(stored.subarray(offset));
+      return;
     }
+    // A log that hit ci.maxLogBytes is cut back to its head; the marker and tail come with the stored copy.
+    const size = await fs.stat(livePath).then((st) => st.size, () => undefined);
+    if (size !== undefined && size < offset) offset = size;
+    offset += await copyFrom(livePath, offset);
+    if (!follow) return;
     await sleep(150);
   }
+}
+
+function write(bytes: Buffer): Promise<void> {
+  return new Promise((resolve) => (process.stdout.write(bytes) ? resolve() : process.stdout.once('drain', () => resolve())));
 }
 
 async function copyFrom(file: string, offset: number): Promise<number> {
@@ -98,11 +107,12 @@ async function copyFrom(file: string, offset: number): Promise<number> {
   }
   try {
     let total = 0;
-    const buf = Buffer.alloc(64 * 1024);
     for (;;) {
+      // A fresh buffer each read: stdout may still hold the previous one.
+      const buf = Buffer.allocUnsafe(64 * 1024);
       const { bytesRead } = await handle.read(buf, 0, buf.length, offset + total);
       if (bytesRead === 0) return total;
-      await new Promise<void>((resolve) => (process.stdout.write(buf.subarray(0, bytesRead)) ? resolve() : process.stdout.once('drain', resolve)));
+      await write(buf.subarray(0, bytesRead));
       total += bytesRead;
     }
   } finally {

@@ -2,12 +2,11 @@
 import type { CommandModule } from 'yargs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoFromArgs } from './repo-arg.js';
-import { commitRunView, resolveCommit, runViewById, resolveRunOrRev, type RunView } from '../store/results.js';
+import { commitRunView, runViewById, resolveRunOrRev, type RunView } from '../store/results.js';
 import { statusExitCode } from '../report/run-state.js';
 import { renderStatus } from './format.js';
 import { UserError } from '../store/errors.js';
 import { runnerAlive, startRunnerDetached } from '../runner/start-runner.js';
-import type { Repo } from '../store/repo.js';
 
 interface Args {
   repo?: string;
@@ -57,5 +56,3 @@ export function printView(view: RunView, json: boolean): void {
   else console.log(renderStatus(view.status, { error: view.error, problems: view.record?.problems }));
 }
 
-export { resolveCommit };
-export type { Repo };

@@ -58,6 +58,11 @@ export interface RunRecord {
   jobs: JobRecord[];
 }
 
+/** The branch (or tag) name a ref stands for: refs/heads/main -> main. */
+export function refName(ref: string): string {
+  return ref.replace(/^refs\/(heads|tags)\//, '');
+}
+
 export function encodeRunRecord(record: RunRecord): string {
   return JSON.stringify(record, null, 2) + '\n';
 }

@@ -7,7 +7,7 @@ import type { Repo } from '../store/repo.js';
 import type { QueueEntry } from '../store/queue.js';
 import type { LogFile } from '../store/runs.js';
 import type { JobSpec, JobState, Pipeline } from '../pipeline/types.js';
-import type { JobRecord, RunRecord } from '../report/run-record.js';
+import { refName, type JobRecord, type RunRecord } from '../report/run-record.js';
 import { parsePipeline } from '../pipeline/parse.js';
 import { formatProblem } from '../pipeline/format-problem.js';
 import { branchMatches } from '../pipeline/branch-match.js';
@@ -265,8 +265,8 @@ async function runOneJob(
     job.timedOut = result.timedOut;
     job.logBytes = result.log.totalBytes;
     job.logCapped = result.log.capped;
-    job.reason = result.reason ?? (result.exitCode !== 0 ? (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`) : null);
-    job.state = result.canceled ? 'canceled' : result.exitCode === 0 && !result.timedOut && !result.reason ? 'passed' : 'failed';
+    job.reason = result.reason;
+    job.state = result.canceled ? 'canceled' : result.reason ? 'failed' : 'passed';
   } catch (err) {
     job.state = 'error';
     job.reason = `could not run: ${(err as Error).message}`;
@@ -314,6 +314,6 @@ export function jobEnvironment(spec: JobSpec, entry: QueueEntry, commit: string,
     GIT_CI_JOB: spec.name,
     GIT_CI_COMMIT: commit,
     GIT_CI_REF: entry.ref,
-    GIT_CI_BRANCH: entry.ref.replace(/^refs\/(heads|tags)\//, ''),
+    GIT_CI_BRANCH: refName(entry.ref),
   };
 }

@@ -38,7 +38,7 @@ export interface JobProcessResult {
   timedOut: boolean;
   canceled: boolean;
   durationMs: number;
-  /** Why the job ended as it did, in words, when it did not simply pass or exit non-zero. */
+  /** Why the job did not pass, in words (exit code 1, timed out after 10s, memory limit…); null when it passed. */
   reason: string | null;
   log: CappedLogResult;
 }
@@ -116,8 +116,8 @@ export async function runJobProcess(options: JobProcessOptions): Promise<JobProc
   if (spawnError) reason = `could not start the job: ${spawnError.message}`;
   else if (timedOut) reason = `timed out after ${formatDuration(options.timeoutMs)}; killed`;
   else if (canceled) reason = 'canceled';
-  const outcome = reason ?? (code === 0 ? 'passed' : sig ? `killed by ${sig}` : `exit code ${code}`);
-  const logResult = await log.end(`\ngit-ci: ${outcome} after ${formatDuration(durationMs)}\n`);
+  reason ??= code === 0 ? null : sig ? `killed by ${sig}` : `exit code ${code}`;
+  const logResult = await log.end(`\ngit-ci: ${reason ?? 'passed'} after ${formatDuration(durationMs)}\n`);
   return { exitCode: code, signal: sig, timedOut, canceled, durationMs, reason, log: logResult };
 }
 

@@ -6,14 +6,9 @@ import { writeRunRecord, type LogFile } from '../store/runs.js';
 import { writeNoteWithRetry } from '../store/notes.js';
 import { appendNoteLine, type NoteRecord } from '../report/note-line.js';
 import type { RunRecord } from '../report/run-record.js';
-import { RUN_SCHEMA, RUN_SCHEMA_VERSION } from '../report/run-record.js';
+import { RUN_SCHEMA, RUN_SCHEMA_VERSION, refName } from '../report/run-record.js';
 import type { QueueEntry } from '../store/queue.js';
 import { GIT_CI_VERSION } from '../version.js';
-
-/** The branch (or tag) name a ref stands for. */
-export function refName(ref: string): string {
-  return ref.replace(/^refs\/(heads|tags)\//, '');
-}
 
 /** A run record with nothing run yet, filled in as the run goes. */
 export function newRunRecord(entry: QueueEntry, commit: string): RunRecord {

@@ -5,10 +5,6 @@ export class Semaphore {
 
   constructor(private readonly size: number) {}
 
-  get available(): number {
-    return this.size - this.used;
-  }
-
   async acquire(): Promise<() => void> {
     if (this.used < this.size) this.used++;
     else await new Promise<void>((resolve) => this.waiters.push(resolve));

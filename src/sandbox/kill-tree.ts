@@ -1,5 +1,5 @@
-// Kills a job's whole process group: the job's own process and everything it started
-// that stayed in its group (what `setsid` escapes is the sandbox issue's to catch).
+// Signals a job's process group: the fallback kill when a job has no cgroup (a process that
+// calls setsid leaves the group; the cgroup and the pid namespace are what catch those).
 
 /** Sends a signal to a process group; false when the group is already gone. */
 export function signalProcessGroup(pgid: number, signal: NodeJS.Signals): boolean {
@@ -21,17 +21,4 @@ export function processGroupAlive(pgid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** SIGTERM, then SIGKILL after the grace period if anything is left; resolves when the group is gone. */
-export async function killProcessGroup(pgid: number, graceMs: number): Promise<void> {
-  if (!signalProcessGroup(pgid, 'SIGTERM')) return;
-  signalProcessGroup(pgid, 'SIGCONT');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!processGroupAlive(pgid)) return;
-    await new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, deadline - Date.now()))));
-  }
-  signalProcessGroup(pgid, 'SIGKILL');
-  for (let i = 0; i < 100 && processGroupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 10));
 }

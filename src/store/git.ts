@@ -78,9 +78,4 @@ export class Git {
     });
     return exitCode === 0 ? stdout.trim() : undefined;
   }
-
-  async config(key: string): Promise<string | undefined> {
-    const { stdout, exitCode } = await this.run(['config', '--get', key], { okExitCodes: [1] });
-    return exitCode === 0 ? stdout.trim() : undefined;
-  }
 }

@@ -49,9 +49,8 @@ async function writeNoteCas(git: Git, change: NoteEdit, ref: string, attempts = 
       const current = await readNote(git, change.commit, tmpRef);
       const text = change.edit(current);
       await git.run(['notes', `--ref=${tmpRef}`, 'add', '-f', '-F', '-', change.commit], { input: text, env: CI_IDENTITY });
-      const tree = (await git.run(['rev-parse', `${tmpRef}^{tree}`])).stdout.trim();
       const parents = old ? ['-p', old] : [];
-      const commit = (await git.run(['commit-tree', tree, ...parents, '-m', change.message], { env: CI_IDENTITY })).stdout.trim();
+      const commit = (await git.run(['commit-tree', `${tmpRef}^{tree}`, ...parents, '-m', change.message], { env: CI_IDENTITY })).stdout.trim();
       try {
         await git.run(['update-ref', '-m', change.message, ref, commit, old ?? ZERO_OID]);
         return commit;

@@ -6,7 +6,7 @@ import { listQueued, listRunning, isRunId, type QueueEntry } from './queue.js';
 import { readNote, NOTES_REF } from './notes.js';
 import { findRunIds, readRunRecord } from './runs.js';
 import { decodeNote, type NoteRecord } from '../report/note-line.js';
-import type { RunRecord } from '../report/run-record.js';
+import { refName, type RunRecord } from '../report/run-record.js';
 import type { RunState } from '../report/run-state.js';
 import { readLiveState, type LiveRun } from './live-state.js';
 import { UserError } from './errors.js';
@@ -101,7 +101,7 @@ async function pendingView(repo: Repo, commit: string, entry: QueueEntry, state:
     ...EMPTY(commit),
     state,
     run: entry.id,
-    branch: entry.ref.replace(/^refs\/(heads|tags)\//, ''),
+    branch: refName(entry.ref),
     startedAt: live?.startedAt ?? null,
     jobs: (live?.jobs ?? []).map((j) => ({ name: j.name, state: j.state, exitCode: j.exitCode, durationMs: j.durationMs, cached: false })),
   };

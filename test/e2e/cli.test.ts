@@ -67,6 +67,22 @@ test('git ci logs --follow streams a running job and ends with it', async () => 
   assert.is((out.match(/tick 1/g) ?? []).length, 1, 'no line printed twice');
 });
 
+test('git ci logs --follow of a log that hits its cap ends with the marker and the tail', async () => {
+  const { bare, clone } = await armedRepo({ 'ci.maxLogBytes': '64K' });
+  const sha = await commit(clone, {
+    '.git-ci.yml': "jobs:\n  loud:\n    run: 'for i in $(seq 1 40); do head -c 8000 /dev/zero | tr \"\\\\0\" a; echo \" line $i\"; sleep 0.05; done'\n",
+  });
+  await push(clone);
+  const follower = spawn(process.execPath, [CLI, 'logs', sha, 'loud', '--follow'], { cwd: bare, env: gitEnv() });
+  let out = '';
+  follower.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((resolve) => follower.on('exit', resolve));
+  assert.is(code, 0);
+  assert.match(out, /log capped at 64 KiB \(ci.maxLogBytes\): \d+ bytes of output dropped here/);
+  assert.match(out, / line 40\n\ngit-ci: passed after \S+\n$/, 'ends with the last line and the trailer');
+  assert.ok(out.length < 200_000, `printed ${out.length} bytes, not the whole 320 kB`);
+});
+
 test('status --wait --timeout gives up with exit 2 while a run is still running', async () => {
   const { bare, clone } = await armedRepo();
   const sha = await commit(clone, { '.git-ci.yml': 'jobs:\n  slow:\n    run: sleep 3\n' });
