@@ -13,7 +13,7 @@ import { formatProblem } from '../pipeline/format-problem.js';
 import { branchMatches } from '../pipeline/branch-match.js';
 import { nextSteps } from '../pipeline/dag.js';
 import { runStateFromJobs } from '../report/run-state.js';
-import { createWorkspace, removeWorkspace } from './workspace.js';
+import { checkOut, makeWorkspace, removeWorkspace } from './workspace.js';
 import { runJobProcess } from './job-process.js';
 import { liveStateWriter, type LiveRun } from '../store/live-state.js';
 import { newRunRecord, recordRun } from './record-run.js';
@@ -225,8 +225,9 @@ async function runOneJob(
       job.reason = 'the runner was stopped before this job started';
       return;
     }
-    const ws = await createWorkspace(ctx.repo.git, commit, `${entry.id}-${spec.name}`);
+    const ws = await makeWorkspace(`${entry.id}-${spec.name}`);
     workspace = ws;
+    await hooks.onStart(ws.root);
     sandbox = await JobSandbox.prepare({
       mode: ctx.settings.sandbox,
       caps: await ctx.caps,
@@ -239,9 +240,11 @@ async function runOneJob(
       uid: ctx.settings.uidBase + hostSlot.index,
     });
     job.sandbox = sandbox.layers;
-    await hooks.onStart(ws.root);
     const box = sandbox;
+    // The sandbox starts while the commit is checked out: its start costs the job's critical path nothing.
+    const ready = checkOut(ctx.repo.git, ws, commit).then(() => box.handOver());
     const result = await runJobProcess({
+      ready,
       commands: spec.run,
       cwd: ws.dir,
       env: jobEnvironment(spec, entry, commit, ws),

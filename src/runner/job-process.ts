@@ -2,14 +2,14 @@
 // output into its capped live log. A timeout or cancel sends SIGTERM to everything of the
 // job, waits the grace period, then SIGKILLs everything; the same sweep follows a normal exit,
 // so nothing the job started outlives it.
-import { spawn } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { formatDuration } from '../pipeline/duration.js';
 import { CappedLog, type CappedLogResult } from './log-cap.js';
 
 /** What job-process needs of a sandbox (src/sandbox/job-sandbox.ts, or none). */
 export interface ProcessSandbox {
-  argv(inner: string[]): string[];
-  started(pid: number): void;
+  /** Starts `/bin/sh -c <script> <args…>` in the sandbox, detached in its own process group. */
+  spawn(script: string, args: string[], options: { cwd: string; env: Record<string, string>; stdio: StdioOptions }): ChildProcess;
   terminate(): Promise<void>;
   alive(): Promise<boolean>;
   killAll(): Promise<void>;
@@ -26,6 +26,12 @@ export interface JobProcessOptions {
   sandbox: ProcessSandbox;
   /** Called with the job's process (group) id, so a crash can be cleaned up later. */
   onProcessGroup?: (pgid: number) => void;
+  /**
+   * The job's commands wait for this (its workspace being checked out) while its sandbox starts,
+   * so the sandbox's start is off the job's critical path. A rejection ends the job before any
+   * of its commands ran, and is thrown.
+   */
+  ready?: Promise<void>;
   /** Aborting cancels the job. */
   signal?: AbortSignal;
   /** After the job ended and was swept: names the limit that stopped it, if any (for the log and the note). */
@@ -44,37 +50,50 @@ export interface JobProcessResult {
 }
 
 // Each command runs in its own shell (cd and variables do not carry over), after a `$ command`
-// header; the first failure ends the job with that command's status.
+// header; the first failure ends the job with that command's status. The trap matters when this
+// shell is its pid namespace's init, which ignores a SIGTERM it does not handle: a timeout or
+// cancel must end the job after the current command, not go on to the next one. The shell
+// starts before the job's workspace is ready and waits for a "go" line on stdin.
 const JOB_SCRIPT = `exec 2>&1
+trap 'exit 143' TERM
+read -r go && [ "$go" = go ] || exit 125
+exec </dev/null
 for c; do
   printf '$ %s\\n' "$c"
   /bin/sh -c "$c" || exit
 done`;
 
-/** The sandboxed argv of a job: one shell that runs each command in turn. */
-export function jobArgv(commands: string[]): string[] {
-  return ['/bin/sh', '-c', JOB_SCRIPT, 'git-ci-job', ...commands];
-}
-
 export async function runJobProcess(options: JobProcessOptions): Promise<JobProcessResult> {
-  const started = Date.now();
   const log = new CappedLog({ path: options.logPath, maxBytes: options.maxLogBytes });
   const { sandbox } = options;
-  const argv = sandbox.argv(jobArgv(options.commands));
-  const child = spawn(argv[0]!, argv.slice(1), {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = sandbox.spawn(JOB_SCRIPT, ['git-ci-job', ...options.commands], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
-  if (child.pid !== undefined) {
-    sandbox.started(child.pid);
-    options.onProcessGroup?.(child.pid);
-  }
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.once('exit', (c, s) => resolve([c, s]));
+    child.once('error', () => resolve([null, null]));
+  });
+  // The shell may be gone before it reads "go" (a failed start): nothing to report here.
+  child.stdin!.on('error', () => undefined);
+  if (child.pid !== undefined) options.onProcessGroup?.(child.pid);
   child.stdout!.pipe(log.writable, { end: false });
   child.stderr!.pipe(log.writable, { end: false });
+
+  try {
+    await options.ready;
+  } catch (err) {
+    child.stdin!.destroy();
+    await sandbox.killAll();
+    await exited;
+    await drain(child.stdout!, child.stderr!);
+    child.stdout!.unpipe(log.writable);
+    child.stderr!.unpipe(log.writable);
+    await log.end('');
+    throw err;
+  }
+  // A cancel that came while the workspace was checked out: the shell reads no "go" and exits.
+  child.stdin!.end(options.signal?.aborted ? '' : 'go\n');
+  const started = Date.now();
 
   let timedOut = false;
   let canceled = false;
@@ -97,10 +116,7 @@ export async function runJobProcess(options: JobProcessOptions): Promise<JobProc
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-    child.once('exit', (c, s) => resolve([c, s]));
-    child.once('error', () => resolve([null, null]));
-  });
+  const [code, sig] = await exited;
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
   if (stopping) await stopping;

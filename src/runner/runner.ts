@@ -21,6 +21,7 @@ import { signalProcessGroup } from '../sandbox/kill-tree.js';
 import { removeWorkspace } from './workspace.js';
 import { probeSandbox, type SandboxCapabilities } from '../sandbox/probe.js';
 import { removeStaleCgroups } from '../sandbox/cgroup.js';
+import { closeInheritedDescriptors } from '../sandbox/inherited-fds.js';
 
 /** A run is retried once after its runner died; the second death records it as `error`. */
 export const MAX_ATTEMPTS = 2;
@@ -44,6 +45,8 @@ export async function runRunner(repo: Repo, options: RunnerOptions = {}): Promis
     return 'busy';
   }
   await trimRunnerLog(repo);
+  const inherited = closeInheritedDescriptors();
+  if (inherited.length > 0) log(`closed descriptors inherited from the process that started the runner (${inherited.join(', ')}): jobs must not get them`);
   const { settings, warnings } = readSettings(await repo.settings());
   for (const w of warnings) log(`warning: ${w}`);
   if (options.idleMs !== undefined) settings.idleMs = options.idleMs;

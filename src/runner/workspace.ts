@@ -15,20 +15,24 @@ export interface Workspace {
   tmp: string;
 }
 
-export async function createWorkspace(git: Git, commit: string, label: string): Promise<Workspace> {
+/** The workspace's folders, still empty: the job's sandbox can start while `checkOut` fills them. */
+export async function makeWorkspace(label: string): Promise<Workspace> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `git-ci-${label}-`));
   const ws: Workspace = { root, dir: path.join(root, 'work'), home: path.join(root, 'home'), tmp: path.join(root, 'tmp') };
   try {
     await Promise.all([fs.mkdir(ws.dir), fs.mkdir(ws.home), fs.mkdir(ws.tmp)]);
-    await git.run(['--work-tree', ws.dir, 'read-tree', '--reset', '-u', commit], {
-      env: { GIT_INDEX_FILE: path.join(root, 'index') },
-    });
-    await fs.rm(path.join(root, 'index'), { force: true });
     return ws;
   } catch (err) {
     await removeWorkspace(ws);
     throw err;
   }
+}
+
+/** Checks the commit out into the workspace's (empty) checkout folder. */
+export async function checkOut(git: Git, ws: Workspace, commit: string): Promise<void> {
+  const index = path.join(ws.root, 'index');
+  await git.run(['--work-tree', ws.dir, 'read-tree', '--reset', '-u', commit], { env: { GIT_INDEX_FILE: index } });
+  await fs.rm(index, { force: true });
 }
 
 /** Removes a workspace, whatever the job left in it. */

@@ -2,7 +2,7 @@
 // kill that catches every process of a job. cgroup v2 where its controllers are delegated to
 // us, else v1 (pids, memory, cpuacct, freezer). Each job's group sits under the runner's own
 // group, in `git-ci/r<runner pid>_<start>/<name>`, so a dead runner's groups can be found.
-import { promises as fs, readFileSync, existsSync } from 'node:fs';
+import { promises as fs, readFileSync, existsSync, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 
 export type CgroupVersion = 1 | 2;
@@ -92,7 +92,7 @@ export class JobCgroup {
     readonly dirs: Record<string, string>,
   ) {}
 
-  /** Creates the job's group with its limits; the caller joins it with `joinArgv`. */
+  /** Creates the job's group with its limits; the job's shell joins it through `openProcsFiles`. */
   static async create(support: CgroupSupport, runnerDir: string, name: string, limits: CgroupLimits): Promise<JobCgroup> {
     const dirs: Record<string, string> = {};
     for (const [controller, base] of Object.entries(support.bases)) {
@@ -128,15 +128,19 @@ export class JobCgroup {
     }
   }
 
-  /** The files a process writes its pid to, to join this group (one per hierarchy). */
-  procsFiles(): string[] {
-    return Object.values(this.dirs).map((d) => path.join(d, 'cgroup.procs'));
-  }
-
-  /** Wraps a command so it joins this group before it starts: `sh` writes its pid, then execs. */
-  joinArgv(argv: string[]): string[] {
-    const script = 'while [ "$1" != -- ]; do echo $$ >"$1" || exit 125; shift; done; shift; exec "$@"';
-    return ['/bin/sh', '-c', script, 'git-ci-join', ...this.procsFiles(), '--', ...argv];
+  /**
+   * Opens each hierarchy's cgroup.procs for writing, for the job's shell to inherit and join
+   * through (see joinCgroupScript); the caller closes them once the job is spawned.
+   */
+  openProcsFiles(): number[] {
+    const fds: number[] = [];
+    try {
+      for (const dir of Object.values(this.dirs)) fds.push(openSync(path.join(dir, 'cgroup.procs'), 'w'));
+    } catch (err) {
+      closeFds(fds);
+      throw err;
+    }
+    return fds;
   }
 
   /** Samples pids.current, since cgroup v1 keeps no peak of it. */
@@ -219,6 +223,10 @@ export class JobCgroup {
     await this.killAll();
     for (const dir of Object.values(this.dirs)) await removeCgroupDir(dir);
   }
+}
+
+export function closeFds(fds: number[]): void {
+  for (const fd of fds) closeSync(fd);
 }
 
 async function enableV2Controllers(base: string, parent: string): Promise<void> {

@@ -1,12 +1,13 @@
 // One job's sandbox, built from the layers the probe found: its cgroup, its uid, its
 // namespaces and its rlimits; how to start a command inside it, stop everything in it, and
-// read what it used. Lifecycle: prepare → argv (spawn) → terminate/killAll → usage → destroy.
+// read what it used. Lifecycle: prepare → spawn → terminate/killAll → usage → destroy.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { JobLimits } from '../pipeline/types.js';
-import { JobCgroup, type CgroupUsage } from './cgroup.js';
+import { closeFds, JobCgroup, type CgroupUsage } from './cgroup.js';
 import type { SandboxCapabilities, LayerName } from './probe.js';
-import { bwrapArgv, prlimitArgv, setprivArgv, unshareArgv } from './layers.js';
+import { bwrapArgv, joinCgroupScript, ulimitScript, unshareArgv } from './layers.js';
 import { signalProcessGroup, processGroupAlive } from './kill-tree.js';
 import { ProcTreeSampler } from './proc-usage.js';
 
@@ -80,41 +81,56 @@ export class JobSandbox {
     return new JobSandbox(options, layers, cgroup);
   }
 
-  /** The command line that runs `inner` (already a full argv) inside every active layer. */
-  argv(inner: string[]): string[] {
-    const { caps, limits, uid } = this.options;
-    let argv = inner;
-    if (!caps || this.layers.length === 0) return argv;
+  /**
+   * Starts `/bin/sh -c <script> <name> <args…>` inside every active layer, in its own process
+   * group. Before the script, that shell joins the job's cgroup and sets the job's rlimits, so
+   * both hold before any command of the job runs, at the cost of no extra exec.
+   */
+  spawn(script: string, args: string[], options: { cwd: string; env: Record<string, string>; stdio: StdioOptions }): ChildProcess {
+    const fds = this.cgroup?.openProcsFiles() ?? [];
+    try {
+      const shell = ['/bin/sh', '-c', `${joinCgroupScript(fds.length)}${this.rlimitScript()}${script}`, ...args];
+      const argv = [...this.namespaceArgv(), ...shell];
+      const uid = this.layers.some((l) => l.startsWith('uid-')) ? this.options.uid : undefined;
+      const stdio = [...(options.stdio as (string | number)[]), ...fds] as StdioOptions;
+      const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env, stdio, detached: true, uid, gid: uid });
+      if (child.pid !== undefined) this.started(child.pid);
+      return child;
+    } finally {
+      closeFds(fds);
+    }
+  }
+
+  private namespaceArgv(): string[] {
+    const { root, cwd, network } = this.options;
+    if (this.layers.includes('bwrap')) return bwrapArgv('bwrap', { root, cwd, network });
+    if (this.layers.includes('unshare')) return unshareArgv('unshare', { network, root: process.getuid?.() === 0 && !this.layers.some((l) => l.startsWith('uid-')) });
+    return [];
+  }
+
+  private rlimitScript(): string {
+    const { caps, limits } = this.options;
+    if (!this.layers.includes('rlimits') || !caps?.rlimits.shell) return '';
     const dropsUid = this.layers.some((l) => l.startsWith('uid-'));
-    if (this.layers.includes('rlimits')) {
-      argv = [
-        ...prlimitArgv({
-          cpuSeconds: limits.cpuSeconds,
-          filesize: limits.filesize,
-          nofile: limits.nofile,
-          // RLIMIT_NPROC counts per uid: it binds only when the job has a uid of its own. With a
-          // cgroup, pids.max is the limit (and counts its hits); nproc is only a backstop above it.
-          nproc: dropsUid ? (this.cgroup ? limits.procs + 16 : limits.procs) : undefined,
-          // The memory cgroup is the real limit; without it, the data segment is the next best.
-          data: this.cgroup ? undefined : limits.memory,
-        }),
-        ...argv,
-      ];
-    }
-    if (this.layers.includes('bwrap')) {
-      argv = [...bwrapArgv('bwrap', { root: this.options.root, cwd: this.options.cwd, network: this.options.network }), ...argv];
-    } else if (this.layers.includes('unshare')) {
-      argv = [...unshareArgv('unshare', { network: this.options.network, asRoot: process.getuid?.() === 0, dropsUid }), ...argv];
-    }
-    if (dropsUid && uid !== undefined) argv = [...setprivArgv(uid), ...argv];
-    // unshare does not die with the runner by itself: make the kernel kill it when the runner dies.
-    else if (this.layers.includes('unshare')) argv = ['setpriv', '--pdeathsig=KILL', '--', ...argv];
-    if (this.cgroup) argv = this.cgroup.joinArgv(argv);
-    return argv;
+    return ulimitScript(caps.rlimits.shell, {
+      cpu: limits.cpuSeconds,
+      filesize: limits.filesize,
+      nofile: limits.nofile,
+      // RLIMIT_NPROC counts per uid: it binds only when the job has a uid of its own. With a
+      // cgroup, pids.max is the limit (and counts its hits); nproc is only a backstop above it.
+      nproc: dropsUid ? (this.cgroup ? limits.procs + 16 : limits.procs) : undefined,
+      // The memory cgroup is the real limit; without it, the data segment is the next best.
+      data: this.cgroup ? undefined : limits.memory,
+    });
+  }
+
+  /** Gives the job's folder, filled since `prepare`, to the slot's uid: call it before the job's commands run. */
+  async handOver(): Promise<void> {
+    if (this.layers.some((l) => l.startsWith('uid-')) && this.options.uid !== undefined) await chownTree(this.options.root, this.options.uid);
   }
 
   /** Records the spawned process (its own process group): the fallback kill when there is no cgroup. */
-  started(pid: number): void {
+  private started(pid: number): void {
     this.pgid = pid;
     if (!this.cgroup) {
       this.sampler = new ProcTreeSampler(pid);
@@ -124,8 +140,10 @@ export class JobSandbox {
 
   /** SIGTERM to everything of the job: the polite first step of a timeout or cancel. */
   async terminate(): Promise<void> {
+    // With a cgroup, only the job's own processes: bwrap or unshare, outside it, would take the
+    // whole job down at once when they die (die-with-parent), skipping the grace period.
     if (this.cgroup) await this.cgroup.signalAll('SIGTERM');
-    if (this.pgid) signalProcessGroup(this.pgid, 'SIGTERM');
+    else if (this.pgid) signalProcessGroup(this.pgid, 'SIGTERM');
   }
 
   /** True while any process of the job is alive. */

@@ -3,9 +3,9 @@
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findCgroupSupport, JobCgroup, type CgroupSupport } from './cgroup.js';
+import { closeFds, findCgroupSupport, JobCgroup, type CgroupSupport } from './cgroup.js';
 import { runQuiet } from './run-quiet.js';
-import { bwrapArgv, SYSTEM_DIRS } from './layers.js';
+import { bwrapArgv, joinCgroupScript, SYSTEM_DIRS, unshareArgv, type RlimitName, type ShellUlimits } from './layers.js';
 
 export type LayerName = 'cgroup' | 'uid' | 'namespaces' | 'rlimits';
 
@@ -21,7 +21,7 @@ export interface SandboxCapabilities {
   cgroup: LayerProbe & { support?: CgroupSupport };
   uid: LayerProbe;
   namespaces: LayerProbe & { tool?: 'bwrap' | 'unshare' };
-  rlimits: LayerProbe;
+  rlimits: LayerProbe & { shell?: ShellUlimits };
 }
 
 /** The first uid of the slot uids when the runner is root (ci.sandbox.uidBase). */
@@ -49,7 +49,14 @@ async function probeCgroup(): Promise<SandboxCapabilities['cgroup']> {
   let cg: JobCgroup | undefined;
   try {
     cg = await JobCgroup.create(support, `probe-${process.pid}`, 'probe', { pidsMax: 16, memoryBytes: 64 * 1024 * 1024 });
-    const r = await runQuiet(cg.joinArgv(['/bin/sh', '-c', 'cat /proc/self/cgroup']));
+    // Joined the way a job joins: its shell writes to inherited cgroup.procs descriptors.
+    const fds = cg.openProcsFiles();
+    let r;
+    try {
+      r = await runQuiet(['/bin/sh', '-c', `${joinCgroupScript(fds.length)}cat /proc/self/cgroup`], { fds });
+    } finally {
+      closeFds(fds);
+    }
     if (!r.ok || !r.output.includes('/git-ci/probe-')) return { ok: false, detail: `could not join a cgroup: ${r.output || `exit ${r.code}`}`, fix };
     return { ok: true, detail: `cgroup v${support.version} (${Object.keys(support.bases).join(', ')})`, support };
   } catch (err) {
@@ -64,33 +71,52 @@ async function probeCgroup(): Promise<SandboxCapabilities['cgroup']> {
 
 async function probeUid(uidBase: number): Promise<LayerProbe> {
   if (process.getuid?.() !== 0) return { ok: false, detail: `the runner is not root (uid ${process.getuid?.()}): jobs run as the runner's user`, fix: 'run the runner as root to give each slot its own unprivileged uid' };
-  const setpriv = which('setpriv');
-  if (!setpriv) return { ok: false, detail: 'setpriv not found', fix: 'apt-get install util-linux' };
-  const r = await runQuiet([setpriv, `--reuid=${uidBase}`, `--regid=${uidBase}`, '--clear-groups', '--', '/bin/sh', '-c', 'id -u']);
-  if (!r.ok || r.output !== String(uidBase)) return { ok: false, detail: `setpriv could not switch to uid ${uidBase}: ${r.output}`, fix: 'check that setpriv works' };
+  const r = await runQuiet(['/bin/sh', '-c', 'id -u; id -G'], { uid: uidBase });
+  if (!r.ok || r.output !== `${uidBase}\n${uidBase}`) return { ok: false, detail: `could not switch to uid ${uidBase}: ${r.output}`, fix: 'check that ci.sandbox.uidBase names free uids' };
   return { ok: true, detail: `one unprivileged uid per host slot, from ${uidBase}` };
 }
 
-async function probeRlimits(): Promise<LayerProbe> {
-  const prlimit = which('prlimit');
-  if (!prlimit) return { ok: false, detail: 'prlimit not found', fix: 'apt-get install util-linux' };
-  const r = await runQuiet([prlimit, '--nofile=64', '--cpu=10', '--', '/bin/sh', '-c', 'ulimit -n']);
-  if (!r.ok || r.output !== '64') return { ok: false, detail: `prlimit did not apply limits: ${r.output}`, fix: 'check that prlimit works' };
-  return { ok: true, detail: 'prlimit (cpu, fsize, nofile, nproc; data without a memory cgroup)' };
+/** Where each rlimit shows in /proc/self/limits, and the `ulimit` flags that may set it (dash: -p, bash: -u). */
+const ULIMIT_CANDIDATES: Record<RlimitName, { flags: string[]; line: string; probeValue: number }> = {
+  cpu: { flags: ['t'], line: 'Max cpu time', probeValue: 4093 },
+  filesize: { flags: ['f'], line: 'Max file size', probeValue: 4093 },
+  data: { flags: ['d'], line: 'Max data size', probeValue: 4093 },
+  nofile: { flags: ['n'], line: 'Max open files', probeValue: 61 },
+  nproc: { flags: ['p', 'u'], line: 'Max processes', probeValue: 4093 },
+};
+
+// The job's own shell sets its rlimits (no extra exec): find which `ulimit` flag sets each one,
+// and in what unit, by setting it and reading back what the kernel applied.
+async function probeRlimits(): Promise<SandboxCapabilities['rlimits']> {
+  const fix = 'make /bin/sh a POSIX shell whose ulimit sets -t, -f, -d, -n and -p or -u (dash or bash)';
+  const tries = Object.entries(ULIMIT_CANDIDATES).flatMap(([name, c]) =>
+    c.flags.map((flag) => `(ulimit -S -${flag} ${c.probeValue} 2>/dev/null && while read -r l; do case $l in "${c.line}"*) echo "${name} ${flag} $l";; esac; done </proc/self/limits)`),
+  );
+  const r = await runQuiet(['/bin/sh', '-c', tries.join('\n')]);
+  const found: Partial<ShellUlimits> = {};
+  for (const line of r.output.split('\n')) {
+    const m = /^(\w+) (\w) Max [a-z ]+?\s+(\d+)\s/.exec(line);
+    if (!m) continue;
+    const name = m[1] as RlimitName;
+    const unit = Number(m[3]) / ULIMIT_CANDIDATES[name].probeValue;
+    if (!found[name] && Number.isInteger(unit) && unit >= 1) found[name] = { flag: m[2]!, unit };
+  }
+  const missing = (Object.keys(ULIMIT_CANDIDATES) as RlimitName[]).filter((n) => !found[n]);
+  if (missing.length > 0) return { ok: false, detail: `/bin/sh's ulimit cannot set ${missing.join(', ')}${r.ok ? '' : `: ${r.output}`}`, fix };
+  return { ok: true, detail: "the job shell's ulimit (cpu, fsize, nofile, nproc; data without a memory cgroup)", shell: found as ShellUlimits };
 }
 
 async function probeNamespaces(uid: number | undefined): Promise<SandboxCapabilities['namespaces']> {
-  const drop = uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--'];
   const bwrap = which('bwrap');
   let bwrapWhy = 'bubblewrap (bwrap) is not installed';
   if (bwrap) {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'git-ci-probe-'));
     try {
       if (uid !== undefined) await fs.chown(dir, uid, uid);
-      const argv = [...drop, ...bwrapArgv(bwrap, { root: dir, cwd: dir, network: false }), '/bin/sh', '-c', 'echo $$; ls /'];
-      const r = await runQuiet(argv);
+      const argv = [...bwrapArgv(bwrap, { root: dir, cwd: dir, network: false }), '/bin/sh', '-c', 'echo $$; ls /'];
+      const r = await runQuiet(argv, { uid });
       const [pid, ...rest] = r.output.split('\n');
-      if (r.ok && pid === '2' && !rest.includes('root')) {
+      if (r.ok && pid === '1' && !rest.includes('root')) {
         return { ok: true, tool: 'bwrap', detail: `bubblewrap: own pid, mount, network, ipc and uts namespaces; read-only ${SYSTEM_DIRS.join(' ')}; private /tmp` };
       }
       bwrapWhy = `bubblewrap failed: ${r.output || `exit ${r.code}`}`;
@@ -99,9 +125,9 @@ async function probeNamespaces(uid: number | undefined): Promise<SandboxCapabili
     }
   }
   const unshare = which('unshare');
-  if (unshare) {
-    const user = uid === undefined && process.getuid?.() !== 0 ? ['--user', '--map-root-user'] : [];
-    const r = await runQuiet([...drop, unshare, ...user, '--pid', '--fork', '--kill-child', '--mount-proc', '--net', '--', '/bin/sh', '-c', 'echo $$']);
+  if (unshare && which('setpriv')) {
+    const root = uid === undefined && process.getuid?.() === 0;
+    const r = await runQuiet([...unshareArgv(unshare, { network: false, root }), '/bin/sh', '-c', 'echo $$'], { uid });
     if (r.ok && r.output === '1') {
       return { ok: true, tool: 'unshare', detail: `unshare: own pid and network namespaces, but the file system is shared (${bwrapWhy})`, fix: 'apt-get install bubblewrap (and allow unprivileged user namespaces) to hide the repository and the runner from jobs' };
     }

@@ -7,13 +7,33 @@ export interface QuietResult {
   output: string;
 }
 
-export function runQuiet(argv: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<QuietResult> {
+export interface QuietOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Descriptors the command inherits as 3, 4, …; the caller still owns (and closes) them. */
+  fds?: number[];
+  /** Run as this uid and gid (the runner must be root); spawn drops supplementary groups too. */
+  uid?: number;
+}
+
+export function runQuiet(argv: string[], options: QuietOptions = {}): Promise<QuietResult> {
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+    let child;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), {
+        stdio: ['ignore', 'pipe', 'pipe', ...(options.fds ?? [])],
+        env: options.env ?? process.env,
+        uid: options.uid,
+        gid: options.uid,
+      });
+    } catch (err) {
+      resolve({ ok: false, code: null, output: (err as Error).message });
+      return;
+    }
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 10_000);
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
     child.on('error', (err) => {
       clearTimeout(timer);
       resolve({ ok: false, code: null, output: err.message });

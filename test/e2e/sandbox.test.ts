@@ -104,6 +104,29 @@ test('sleep infinity past the timeout is killed, with everything it started', as
   await assertContained(repo, r.run, `sleep ${marker}`);
 });
 
+test('a timeout sends SIGTERM first: a job that traps it cleans up within the grace period, and no later command runs', async () => {
+  const repo = await armedRepo({ 'ci.killGrace': '20s' });
+  const r = await runJob(repo, `jobs:\n  polite:\n    timeout: 2s\n    run:\n      - trap 'echo cleaning up; exit 3' TERM; sleep 60 & wait\n      - echo the next command ran\n`);
+  const job = r.jobs[0]! as JobJson & { durationMs: number };
+  assert.is(job.state, 'failed');
+  assert.is(job.timedOut, true);
+  assert.ok(job.durationMs < 15_000, `ended when the job exited (${job.durationMs} ms), not when the 20s grace ran out`);
+  const log = (await ci(repo.bare, 'logs', r.run, 'polite')).stdout;
+  assert.match(log, 'cleaning up');
+  assert.not.match(log, 'the next command ran');
+  await assertContained(repo, r.run);
+});
+
+test('a job inherits no descriptor but stdin, stdout and stderr (none of the cgroup files it joined through, none the runner inherited)', async () => {
+  const repo = await armedRepo();
+  const r = await runJob(repo, 'jobs:\n  fds:\n    run: ls /proc/self/fd\n');
+  assert.is(r.state, 'passed');
+  const log = (await ci(repo.bare, 'logs', r.run, 'fds')).stdout;
+  // ls itself holds one more: the folder it lists, as the lowest free descriptor.
+  const listed = log.split('\n').filter((l) => /^\d+$/.test(l));
+  assert.equal(listed, ['0', '1', '2', '3'], log);
+});
+
 needs('cgroup')('a grandchild that calls setsid and double-forks does not escape', async () => {
   const repo = await armedRepo();
   const marker = uniqueSleep();
