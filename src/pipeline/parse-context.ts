@@ -1,4 +1,4 @@
-// What every validation step shares: the yaml document, line lookup, and the list of problems found so far.
+// What every validation step shares: the yaml document, line lookup, and the problems found so far.
 
 import type { Document, LineCounter, Node } from 'yaml';
 import type { ConfigProblem } from './types.js';
@@ -8,11 +8,18 @@ export interface ParseContext {
   doc: Document;
   lines: LineCounter;
   errors: ConfigProblem[];
+  /** Problems that do not stop the pipeline from running, such as a key that has no effect. */
+  warnings: ConfigProblem[];
 }
 
 /** Records a problem; validation goes on so the user sees every problem at once. */
 export function report(ctx: ParseContext, line: number | undefined, path: string, message: string): void {
   ctx.errors.push({ line, path, message });
+}
+
+/** Records a problem the user should fix but that does not make the file invalid. */
+export function warn(ctx: ParseContext, line: number | undefined, path: string, message: string): void {
+  ctx.warnings.push({ line, path, message });
 }
 
 /** The 1-based line where a node starts, for messages. */

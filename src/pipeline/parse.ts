@@ -4,6 +4,7 @@ import { isMap, LineCounter, parseDocument } from 'yaml';
 import { findEntry, mapEntries } from './map-entries.js';
 import { lineOf, report, type ParseContext } from './parse-context.js';
 import { parseBranches } from './parse-branches.js';
+import { parseCancelSuperseded } from './parse-cancel-superseded.js';
 import { parseJobs } from './parse-jobs.js';
 import type { ConfigProblem, ParseResult, Pipeline } from './types.js';
 import { reportUnknownKeys } from './unknown-keys.js';
@@ -11,7 +12,7 @@ import { describeNode, resolveNode } from './yaml-node.js';
 import { danglingAliases, yamlProblem } from './yaml-problems.js';
 
 /** The keys the file may have at the top level; anything else is reported as a typo. */
-export const TOP_LEVEL_KEYS = ['jobs', 'branches'] as const;
+export const TOP_LEVEL_KEYS = ['jobs', 'branches', 'cancel-superseded'] as const;
 
 const EXAMPLE = '(for example: jobs: { build: { run: make } })';
 
@@ -19,14 +20,15 @@ const EXAMPLE = '(for example: jobs: { build: { run: make } })';
 export function parsePipeline(text: string): ParseResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
-  const ctx: ParseContext = { doc, lines, errors: [] };
+  const ctx: ParseContext = { doc, lines, errors: [], warnings: [] };
   ctx.errors.push(...doc.errors.map((error) => yamlProblem(error, doc, lines)), ...danglingAliases(doc, lines));
-  const warnings = doc.warnings.map((warning) => yamlProblem(warning, doc, lines));
+  const yamlWarnings = doc.warnings.map((warning) => yamlProblem(warning, doc, lines));
   // A duplicate key leaves the structure intact; other yaml errors make schema errors guesswork.
   const structureIntact = doc.errors.every((error) => error.code === 'DUPLICATE_KEY') && ctx.errors.length === doc.errors.length;
   const pipeline = structureIntact ? parseDocumentRoot(ctx) : undefined;
   const errors = byLine(ctx.errors);
-  return { pipeline: errors.length === 0 ? pipeline : undefined, errors, warnings: byLine(warnings) };
+  const warnings = byLine([...yamlWarnings, ...ctx.warnings]);
+  return { pipeline: errors.length === 0 ? pipeline : undefined, errors, warnings };
 }
 
 function parseDocumentRoot(ctx: ParseContext): Pipeline | undefined {
@@ -44,7 +46,11 @@ function parseDocumentRoot(ctx: ParseContext): Pipeline | undefined {
   const jobsEntry = findEntry(entries, 'jobs');
   if (jobsEntry === undefined) report(ctx, undefined, '', `missing required key "jobs" ${EXAMPLE}`);
   const jobs = jobsEntry === undefined ? [] : parseJobs(ctx, jobsEntry);
-  return { jobs, branches: parseBranches(ctx, findEntry(entries, 'branches')) };
+  return {
+    jobs,
+    branches: parseBranches(ctx, findEntry(entries, 'branches')),
+    cancelSuperseded: parseCancelSuperseded(ctx, findEntry(entries, 'cancel-superseded')),
+  };
 }
 
 // Problems without a line concern the whole file and come first; the sort is stable within a line.

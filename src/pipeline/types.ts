@@ -1,5 +1,7 @@
 // The validated shape of a .git-ci.yml: what the runner plans and runs.
 
+import type { Condition } from './condition.js';
+
 export interface JobSpec {
   name: string;
   /** Commands run in order in the job's workspace; the job fails at the first non-zero exit. */
@@ -13,6 +15,18 @@ export interface JobSpec {
   network: boolean;
   /** Resource ceilings for the job's processes; only the keys the job set. */
   limits: JobLimits;
+  /** The job runs only when this holds for the run's branch, tag and event; undefined means always. */
+  if: Condition | undefined;
+  /** Whether a passed result is reused when the job's cache key (cache-key.ts) is unchanged; default false. */
+  cache: boolean;
+  /** Repository paths (no globs, no trailing "/") the cache key covers; undefined means the whole commit tree. */
+  inputs: string[] | undefined;
+  /** Workspace globs (glob.ts) of the files kept after the job; default []. */
+  artifacts: string[];
+  /** Names of the secrets the job receives; their values never appear in the file; default []. */
+  secrets: string[];
+  /** Test reports the job writes, as workspace globs; undefined when the job has none. */
+  reports: JobReports | undefined;
   /** 1-based line of the job's key in the file, for messages. */
   line: number;
 }
@@ -31,11 +45,19 @@ export interface JobLimits {
   nofile?: number;
 }
 
+/** The `reports:` of a job: which files hold its test results, by format. */
+export interface JobReports {
+  /** Workspace globs of JUnit XML files. */
+  junit: string[];
+}
+
 export interface Pipeline {
   /** Jobs in file order. */
   jobs: JobSpec[];
   /** Branch patterns; `!` negates; the last matching pattern wins; default ["*"]. */
   branches: string[];
+  /** Whether a newer push to the same branch cancels this run's jobs that have not finished; default true. */
+  cancelSuperseded: boolean;
 }
 
 export interface ConfigProblem {

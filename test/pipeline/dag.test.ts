@@ -6,7 +6,11 @@ import type { JobState, Pipeline } from '../../src/pipeline/types.js';
 function pipeline(...jobs: [string, ...string[]][]): Pipeline {
   return {
     branches: ['*'],
-    jobs: jobs.map(([name, ...needs], i) => ({ name, needs, run: ['true'], timeoutMs: undefined, env: {}, network: false, limits: {}, line: i + 2 })),
+    cancelSuperseded: true,
+    jobs: jobs.map(([name, ...needs], i) => ({
+      name, needs, run: ['true'], timeoutMs: undefined, env: {}, network: false, limits: {},
+      if: undefined, cache: false, inputs: undefined, artifacts: [], secrets: [], reports: undefined, line: i + 2,
+    })),
   };
 }
 

@@ -9,6 +9,11 @@ export function problemsOf(text: string): string[] {
   return parsePipeline(text).errors.map((problem) => formatProblem(problem));
 }
 
+/** Every warning of a file, formatted like the errors. */
+export function warningsOf(text: string): string[] {
+  return parsePipeline(text).warnings.map((problem) => formatProblem(problem));
+}
+
 /** The parsed pipeline of a file that must be valid; fails loudly with the errors otherwise. */
 export function pipelineOf(text: string): Pipeline {
   const result = parsePipeline(text);

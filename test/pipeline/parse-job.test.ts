@@ -2,6 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pipelineOf, problemsOf, yamlLines } from './parse-helpers.js';
 
+const JOB_KEY_LIST = 'run, needs, timeout, env, network, limits, if, cache, inputs, artifacts, reports, secrets';
+
 test('run as one command or a list of commands', () => {
   const text = yamlLines('jobs:', '  a:', '    run: make', '  b:', '    run:', '      - npm ci', '      - npm test', '  c:', '    run: |', '      set -e', '      make');
   const [a, b, c] = pipelineOf(text).jobs;
@@ -69,8 +71,8 @@ test('a job that is not a mapping', () => {
 test('unknown job keys name the key and list the allowed ones', () => {
   const text = yamlLines('jobs:', '  build:', '    run: make', '  test:', '    nedds: [build]', '    run: npm test', '    image: node');
   assert.equal(problemsOf(text), [
-    '.git-ci.yml:5: jobs.test.nedds: unknown key; expected one of run, needs, timeout, env, network, limits',
-    '.git-ci.yml:7: jobs.test.image: unknown key; expected one of run, needs, timeout, env, network, limits',
+    `.git-ci.yml:5: jobs.test.nedds: unknown key; expected one of ${JOB_KEY_LIST}`,
+    `.git-ci.yml:7: jobs.test.image: unknown key; expected one of ${JOB_KEY_LIST}`,
   ]);
 });
 
@@ -102,7 +104,7 @@ test('problems in several jobs are all reported', () => {
   assert.equal(problemsOf(text), [
     '.git-ci.yml:2: jobs.a.run: expected a string or a list of strings, got a number',
     '.git-ci.yml:3: jobs.b: missing required key "run" (the commands to run)',
-    '.git-ci.yml:4: jobs.c.when: unknown key; expected one of run, needs, timeout, env, network, limits',
+    `.git-ci.yml:4: jobs.c.when: unknown key; expected one of ${JOB_KEY_LIST}`,
   ]);
 });
 

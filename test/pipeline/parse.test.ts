@@ -3,6 +3,9 @@ import * as assert from 'uvu/assert';
 import { parsePipeline } from '../../src/pipeline/parse.js';
 import { pipelineOf, problemsOf, yamlLines } from './parse-helpers.js';
 
+const JOB_KEY_LIST = 'run, needs, timeout, env, network, limits, if, cache, inputs, artifacts, reports, secrets';
+const TOP_KEY_LIST = 'jobs, branches, cancel-superseded';
+const NEW_KEY_DEFAULTS = { if: undefined, cache: false, inputs: undefined, artifacts: [], secrets: [], reports: undefined };
 const EXAMPLE = '(for example: jobs: { build: { run: make } })';
 
 test('the example from the docs parses into jobs in file order', () => {
@@ -22,10 +25,11 @@ test('the example from the docs parses into jobs in file order', () => {
   assert.equal(result.warnings, []);
   assert.equal(result.pipeline, {
     jobs: [
-      { name: 'build', run: ['npm ci && npm run build'], needs: [], timeoutMs: undefined, env: {}, network: false, limits: {}, line: 2 },
-      { name: 'test', run: ['npm test'], needs: ['build'], timeoutMs: 600_000, env: { NODE_ENV: 'test' }, network: false, limits: {}, line: 4 },
+      { name: 'build', run: ['npm ci && npm run build'], needs: [], timeoutMs: undefined, env: {}, network: false, limits: {}, ...NEW_KEY_DEFAULTS, line: 2 },
+      { name: 'test', run: ['npm test'], needs: ['build'], timeoutMs: 600_000, env: { NODE_ENV: 'test' }, network: false, limits: {}, ...NEW_KEY_DEFAULTS, line: 4 },
     ],
     branches: ['*', '!tmp/*'],
+    cancelSuperseded: true,
   });
 });
 
@@ -64,8 +68,8 @@ test('jobs that are empty or not a mapping', () => {
 test('unknown top-level keys list the allowed ones', () => {
   const text = yamlLines('jobs: { a: { run: x } }', 'branch: main', 'on: push');
   assert.equal(problemsOf(text), [
-    '.git-ci.yml:2: branch: unknown key; expected one of jobs, branches',
-    '.git-ci.yml:3: on: unknown key; expected one of jobs, branches',
+    `.git-ci.yml:2: branch: unknown key; expected one of ${TOP_KEY_LIST}`,
+    `.git-ci.yml:3: on: unknown key; expected one of ${TOP_KEY_LIST}`,
   ]);
 });
 
@@ -83,7 +87,7 @@ test('duplicate keys are reported with their line, together with schema problems
   const text = yamlLines('jobs:', '  build:', '    run: make', '  build:', '    run: other', 'extra: 1');
   assert.equal(problemsOf(text), [
     '.git-ci.yml:4: duplicate key "build"; a key may appear only once in a mapping',
-    '.git-ci.yml:6: extra: unknown key; expected one of jobs, branches',
+    `.git-ci.yml:6: extra: unknown key; expected one of ${TOP_KEY_LIST}`,
   ]);
   assert.is(parsePipeline(text).pipeline, undefined);
 });
@@ -148,11 +152,11 @@ test('every problem is reported together, sorted by line', () => {
   );
   assert.equal(problemsOf(text), [
     '.git-ci.yml:3: jobs.build.run: expected a string or a list of strings, got a number',
-    '.git-ci.yml:5: jobs.test.nedds: unknown key; expected one of run, needs, timeout, env, network, limits',
+    `.git-ci.yml:5: jobs.test.nedds: unknown key; expected one of ${JOB_KEY_LIST}`,
     '.git-ci.yml:6: jobs.test.needs[0]: unknown job "biuld" (did you mean "build"?)',
     '.git-ci.yml:8: jobs.test.timeout: expected a duration like "90s", "10m" or "1h30m", got "forever"',
     '.git-ci.yml:9: branches[0]: expected a non-empty pattern, got an empty string',
-    '.git-ci.yml:10: trigger: unknown key; expected one of jobs, branches',
+    `.git-ci.yml:10: trigger: unknown key; expected one of ${TOP_KEY_LIST}`,
   ]);
 });
 
