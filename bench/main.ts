@@ -4,6 +4,7 @@ import { benchLatency } from './latency.js';
 import { benchJobOverhead } from './job-overhead.js';
 import { benchWorkspace } from './workspace.js';
 import { benchSandbox } from './sandbox.js';
+import { benchRange } from './range.js';
 
 const all: Record<string, () => Promise<void>> = {
   workspace: benchWorkspace,
@@ -11,6 +12,7 @@ const all: Record<string, () => Promise<void>> = {
   latency: benchLatency,
   jobs: benchJobOverhead,
   sandbox: benchSandbox,
+  range: benchRange,
 };
 
 const chosen = process.argv.slice(2);

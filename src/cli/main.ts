@@ -13,6 +13,10 @@ import { logCommand } from './log.js';
 import { showCommand } from './show.js';
 import { logsCommand } from './logs.js';
 import { doctorCommand } from './doctor.js';
+import { runCommand } from './run.js';
+import { retryCommand } from './retry.js';
+import { cancelCommand } from './cancel.js';
+import { artifactsCommand } from './artifacts.js';
 
 export const EXIT_USAGE = 129;
 
@@ -26,6 +30,10 @@ async function main(argv: string[]): Promise<void> {
     .command(logCommand)
     .command(showCommand)
     .command(logsCommand)
+    .command(runCommand)
+    .command(retryCommand)
+    .command(cancelCommand)
+    .command(artifactsCommand)
     .command(doctorCommand)
     .command(runnerCommand)
     .demandCommand(1, 'Name a command; `git ci --help` lists them.')

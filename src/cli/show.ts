@@ -6,6 +6,7 @@ import { commitRunView, resolveRunOrRev, runViewById } from '../store/results.js
 import { paintState, duration, renderStatus, jobUsageLine } from './format.js';
 import { statusExitCode } from '../report/run-state.js';
 import { UserError } from '../store/errors.js';
+import { formatSize } from '../pipeline/size.js';
 
 interface Args {
   repo?: string;
@@ -41,7 +42,7 @@ export const showCommand: CommandModule<object, Args> = {
     console.log(`${chalk.bold('run')}       ${r.id}  ${paintState(r.state)}`);
     field('commit', r.commit);
     field('ref', r.ref);
-    field('trigger', `${r.trigger}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}`);
+    field('trigger', `${r.trigger}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}${r.retryOf ? `, retry of run ${r.retryOf}` : ''}`);
     field('queued', r.queuedAt);
     field('started', r.startedAt);
     field('finished', r.finishedAt);
@@ -64,7 +65,16 @@ export const showCommand: CommandModule<object, Args> = {
       if (usage) console.log(`${pad}${chalk.dim(usage)}`);
       // A limit that stopped the job is the thing to fix: it stands out from the dim details.
       if (j.reason) console.log(`${pad}${j.limitHit ? chalk.yellow.bold(`limit hit: ${j.reason}`) : chalk.dim(j.reason)}`);
+      if (j.cachedFrom) console.log(`${pad}${chalk.dim(`cached: the result of run ${j.cachedFrom}${j.cacheKey ? ` (key ${j.cacheKey.slice(0, 12)})` : ''}`)}`);
+      if (j.tests) {
+        const t = j.tests;
+        console.log(`${pad}tests: ${t.passed} passed, ${t.failed ? chalk.red(`${t.failed} failed`) : '0 failed'}${t.skipped ? `, ${t.skipped} skipped` : ''}`);
+        for (const f of t.failing) console.log(`${pad}  ${chalk.red('✗')} ${[f.classname, f.name].filter(Boolean).join(' › ')}${f.message ? chalk.dim(`: ${f.message}`) : ''}`);
+        if (t.moreFailing > 0) console.log(`${pad}  ${chalk.dim(`… and ${t.moreFailing} more`)}`);
+      }
+      if (j.artifacts) console.log(`${pad}${chalk.dim(`artifacts: ${j.artifacts.files} file(s), ${formatSize(j.artifacts.bytes)} (git ci artifacts ${r.id} ${j.name})`)}`);
     }
+    if (r.supersededBy) console.log(chalk.dim(`\nsuperseded by run ${r.supersededBy}`));
     console.log(chalk.dim(`\nlogs: git ci logs ${r.id} <job>`));
   },
 };

@@ -6,7 +6,7 @@ import { isJobState, isRunState } from './run-state.js';
 export const RUN_SCHEMA = 'git-ci/run';
 export const RUN_SCHEMA_VERSION = 1;
 
-export type Trigger = 'push' | 'manual' | 'recovery';
+export type Trigger = 'push' | 'manual' | 'retry' | 'recovery';
 
 export interface JobRecord {
   name: string;
@@ -34,6 +34,14 @@ export interface JobRecord {
   /** Bytes of output, and whether the log was capped (head and tail kept). */
   logBytes?: number;
   logCapped?: boolean;
+  /** A job not run because an earlier run already passed it: that run's id (its result and artifacts are reused). */
+  cachedFrom?: string;
+  /** The job's cache key (sha256 of its definition and inputs), for `cache: true` jobs. */
+  cacheKey?: string;
+  /** Test counts from the job's JUnit reports, with the failed tests (at most 50 listed). */
+  tests?: { tests: number; passed: number; failed: number; skipped: number; failing: { suite: string; name: string; classname: string; message: string }[]; moreFailing: number } | null;
+  /** The stored artifacts: ref, file count and bytes; null when the job stored none. */
+  artifacts?: { ref: string; files: number; bytes: number } | null;
 }
 
 export interface RunRecord {
@@ -56,6 +64,10 @@ export interface RunRecord {
   problems: string[];
   runner: { host: string; pid: number; version: string; sandbox?: string };
   jobs: JobRecord[];
+  /** A canceled run: the newer run of the same branch that superseded it. */
+  supersededBy?: string | null;
+  /** `git ci retry`: the run this one repeats. */
+  retryOf?: string | null;
 }
 
 /** The branch (or tag) name a ref stands for: refs/heads/main -> main. */

@@ -14,6 +14,16 @@ import { branchMatches } from '../pipeline/branch-match.js';
 import { nextSteps } from '../pipeline/dag.js';
 import { runStateFromJobs } from '../report/run-state.js';
 import { checkOut, makeWorkspace, removeWorkspace } from './workspace.js';
+import { jobsLeftOut } from './plan.js';
+import { readRunRecord, readStoredLog } from '../store/runs.js';
+import { artifactsRef, restoreArtifacts, saveArtifacts } from '../store/artifacts.js';
+import { lookupCache } from '../store/cache-refs.js';
+import { cacheKeyOf } from './job-cache.js';
+import { validateSecretValue } from './secret-mask.js';
+import { findFiles } from './find-files.js';
+import { parseReportFiles } from './parse-reports.js';
+import { formatTestCounts } from '../report/junit.js';
+import { formatSize } from '../pipeline/size.js';
 import { runJobProcess } from './job-process.js';
 import { liveStateWriter, type LiveRun } from '../store/live-state.js';
 import { newRunRecord, recordRun } from './record-run.js';
@@ -44,7 +54,18 @@ export interface RunContext {
 
 export type RunOutcome = { recorded: RunRecord } | { skipped: string };
 
-export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<RunOutcome> {
+/** Why a run was canceled, given as the reason of its AbortController. */
+export class CancelReason {
+  constructor(
+    readonly message: string,
+    /** The newer run of the same branch, when this one was superseded. */
+    readonly supersededBy?: string,
+  ) {}
+}
+
+/** `cancel` aborts this run alone (git ci cancel, a newer push); ctx.shutdown stops them all. */
+export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cancel?: AbortSignal): Promise<RunOutcome> {
+  const ctx: RunContext = cancel ? { ...runnerCtx, shutdown: AbortSignal.any([runnerCtx.shutdown, cancel]) } : runnerCtx;
   const { repo } = ctx;
   const started = Date.now();
   const resolved = await repo.git.resolve(`${entry.commit}^{commit}`);
@@ -74,7 +95,8 @@ export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<Ru
       const problems = parsed.errors.map((p) => formatProblem(p, PIPELINE_FILE));
       return await finishWithError(problems.join('; '), problems);
     }
-    if (entry.ref.startsWith('refs/heads/') && !branchMatches(parsed.pipeline.branches, record.branch)) {
+    // `branches:` filters pushes; a run queued by hand runs whatever its branch.
+    if (entry.trigger === 'push' && entry.ref.startsWith('refs/heads/') && !branchMatches(parsed.pipeline.branches, record.branch)) {
       return { skipped: `branch ${record.branch} is not in the pipeline's branches (${parsed.pipeline.branches.join(', ')})` };
     }
     const limitErrors: string[] = [];
@@ -85,13 +107,17 @@ export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<Ru
       limits.set(job.name, r.limits);
     }
     if (limitErrors.length > 0) return await finishWithError(limitErrors.join('; '), limitErrors);
+    const leftOut = jobsLeftOut(parsed.pipeline, entry);
+    if (leftOut.error !== undefined) return await finishWithError(leftOut.error);
     const caps = await ctx.caps;
     if (ctx.settings.sandbox === 'strict' && caps && missingLayers(caps).length > 0) {
       return await finishWithError(`ci.sandbox is strict and a sandbox layer is missing: ${missingLayers(caps).join('; ')}`);
     }
-    const logs = await runJobs(ctx, entry, record, parsed.pipeline, limits);
+    const reused = entry.reuse ? await readRunRecord(repo.git, entry.reuse) : undefined;
+    if (entry.reuse && !reused) return await finishWithError(`run ${entry.reuse}, whose passed jobs this retry reuses, has no run record`);
+    const logs = await runJobs(ctx, entry, record, parsed.pipeline, limits, leftOut.skips, reused);
     record.state = runStateFromJobs(record.jobs.map((j) => j.state));
-    if (ctx.shutdown.aborted && record.state === 'canceled') record.error = 'the runner was stopped while this run ran';
+    if (ctx.shutdown.aborted && record.state === 'canceled') describeCancel(record, cancel);
     record.finishedAt = new Date().toISOString();
     record.durationMs = Date.now() - started;
     await recordRun(repo, record, logs);
@@ -104,12 +130,25 @@ export async function executeRun(ctx: RunContext, entry: QueueEntry): Promise<Ru
   }
 }
 
+/** Says why a canceled run stopped: its own cancel (with who superseded it), or the runner stopping. */
+export function describeCancel(record: RunRecord, cancel: AbortSignal | undefined): void {
+  const reason: unknown = cancel?.aborted ? cancel.reason : undefined;
+  if (reason instanceof CancelReason) {
+    record.error = reason.message;
+    if (reason.supersededBy) record.supersededBy = reason.supersededBy;
+  } else {
+    record.error = 'the runner was stopped while this run ran';
+  }
+}
+
 async function runJobs(
   ctx: RunContext,
   entry: QueueEntry,
   record: RunRecord,
   pipeline: Pipeline,
   limits: Map<string, Required<JobLimits>>,
+  leftOut: Map<string, string>,
+  reused: RunRecord | undefined,
 ): Promise<LogFile[]> {
   const liveDir = path.join(ctx.repo.paths.live, entry.id);
   await fs.mkdir(liveDir, { recursive: true });
@@ -133,6 +172,21 @@ async function runJobs(
     };
     jobs.set(spec.name, job);
     record.jobs.push(job);
+    const why = leftOut.get(spec.name);
+    if (why !== undefined) {
+      states[spec.name] = job.state = 'skipped';
+      job.reason = why;
+    }
+  }
+  const logs: LogFile[] = [];
+  // git ci retry --failed: what passed before passes again, with its log and artifacts.
+  for (const before of reused?.jobs ?? []) {
+    const job = jobs.get(before.name);
+    if (!job || before.state !== 'passed' || states[before.name] !== 'pending') continue;
+    const logPath = path.join(liveDir, `${before.name}.log`);
+    await reuseJobResult(ctx, entry.id, job, reused!.id, before, logPath, 'passed in run');
+    states[before.name] = 'passed';
+    if (job.log) logs.push({ job: before.name, path: logPath });
   }
   const live: LiveRun = { version: 1, id: entry.id, owner: ctx.owner, startedAt: record.startedAt!, jobs: [] };
   const pgids = new Map<string, number[]>();
@@ -154,7 +208,6 @@ async function runJobs(
   await saveLive();
 
   const active = new Map<string, Promise<void>>();
-  const logs: LogFile[] = [];
   const specs = new Map(pipeline.jobs.map((s) => [s.name, s]));
   for (;;) {
     const { start, skip } = nextSteps(pipeline, states);
@@ -169,7 +222,8 @@ async function runJobs(
       const logPath = path.join(liveDir, `${name}.log`);
       const job = jobs.get(name)!;
       const spec = specs.get(name)!;
-      const promise = runOneJob(ctx, entry, record.commit, spec, limits.get(name)!, job, logPath, {
+      const needed = spec.needs.map((n) => jobs.get(n)!);
+      const hooks: JobHooks = {
         onStart: async (ws) => {
           workspaces.set(name, ws);
           await saveLive();
@@ -178,7 +232,26 @@ async function runJobs(
           pgids.set(name, [...(pgids.get(name) ?? []), pgid]);
           void saveLive();
         },
-      }).then(async () => {
+      };
+      const promise = (async () => {
+        if (spec.cache) {
+          // A pure job whose key already passed is not run: its result, log and artifacts are reused.
+          job.cacheKey = await cacheKeyOf(ctx.repo.git, record.commit, spec, needed);
+          const hit = entry.noCache ? undefined : await lookupCache(ctx.repo.git, job.cacheKey, name);
+          if (hit) {
+            await reuseJobResult(ctx, entry.id, job, hit.runId, hit.job, logPath, `cached: key ${job.cacheKey.slice(0, 12)} passed in run`);
+            return;
+          }
+        }
+        await runOneJob(ctx, entry, record.commit, spec, limits.get(name)!, job, logPath, needed, hooks);
+      })()
+        .catch(async (err: Error) => {
+          job.state = 'error';
+          job.reason = `could not run: ${err.message}`;
+          await fs.appendFile(logPath, `\ngit-ci: ${job.reason}\n`).catch(() => undefined);
+          job.log ??= `logs/${name}.log`;
+        })
+        .then(async () => {
         states[name] = job.state;
         if (job.log) logs.push({ job: name, path: logPath });
         active.delete(name);
@@ -194,6 +267,34 @@ async function runJobs(
   return logs;
 }
 
+/**
+ * Records a job as passed from an earlier run (a retry of what failed, or a cache hit): the
+ * earlier log under a header saying where it came from, and the same artifacts (the ref points
+ * at the same commit; nothing is copied).
+ */
+async function reuseJobResult(ctx: RunContext, runId: string, job: JobRecord, fromRun: string, from: JobRecord, logPath: string, how: string): Promise<void> {
+  const now = new Date().toISOString();
+  job.state = 'passed';
+  job.cached = true;
+  job.cachedFrom = fromRun;
+  job.startedAt = now;
+  job.finishedAt = now;
+  job.durationMs = 0;
+  job.exitCode = 0;
+  job.reason = null;
+  const before = await readStoredLog(ctx.repo.git, fromRun, from.name);
+  await fs.writeFile(logPath, Buffer.concat([Buffer.from(`git-ci: not run again: ${how} ${fromRun}; its log follows\n`), before ?? Buffer.from('(its log was not kept)\n')]));
+  job.log = `logs/${job.name}.log`;
+  if (from.artifacts) {
+    const target = await ctx.repo.git.resolve(from.artifacts.ref);
+    if (target) {
+      const ref = artifactsRef(runId, job.name);
+      await ctx.repo.git.run(['update-ref', '-m', `git-ci: artifacts of ${job.name} reused from run ${fromRun}`, ref, target]);
+      job.artifacts = { ...from.artifacts, ref };
+    }
+  }
+}
+
 interface JobHooks {
   onStart: (workspace: string) => Promise<void>;
   onProcessGroup: (pgid: number) => void;
@@ -207,6 +308,7 @@ async function runOneJob(
   limits: Required<JobLimits>,
   job: JobRecord,
   logPath: string,
+  needed: JobRecord[],
   hooks: JobHooks,
 ): Promise<void> {
   const release = await ctx.slots.acquire();
@@ -222,7 +324,7 @@ async function runOneJob(
     await fs.writeFile(logPath, '');
     if (ctx.shutdown.aborted || !hostSlot) {
       job.state = 'canceled';
-      job.reason = 'the runner was stopped before this job started';
+      job.reason = 'the run was canceled before this job started';
       return;
     }
     const ws = await makeWorkspace(`${entry.id}-${spec.name}`);
@@ -241,13 +343,22 @@ async function runOneJob(
     });
     job.sandbox = sandbox.layers;
     const box = sandbox;
-    // The sandbox starts while the commit is checked out: its start costs the job's critical path nothing.
-    const ready = checkOut(ctx.repo.git, ws, commit).then(() => box.handOver());
+    const secrets = jobSecrets(spec, ctx.settings.secrets);
+    if ('error' in secrets) throw new Error(secrets.error);
+    // The sandbox starts while the commit is checked out (and the needed jobs' artifacts are put
+    // in): its start costs the job's critical path nothing.
+    const ready = checkOut(ctx.repo.git, ws, commit)
+      .then(() => restoreNeededArtifacts(ctx, needed, ws.dir))
+      .then(async (said) => {
+        await box.handOver();
+        return said;
+      });
     const result = await runJobProcess({
       ready,
+      maskSecrets: [...ctx.settings.secrets.values()].filter((v) => validateSecretValue('', v) === null && v !== ''),
       commands: spec.run,
       cwd: ws.dir,
-      env: jobEnvironment(spec, entry, commit, ws),
+      env: { ...jobEnvironment(spec, entry, commit, ws), ...secrets.env },
       logPath,
       maxLogBytes: ctx.settings.maxLogBytes,
       timeoutMs: spec.timeoutMs ?? ctx.settings.timeoutMs,
@@ -270,6 +381,13 @@ async function runOneJob(
     job.logCapped = result.log.capped;
     job.reason = result.reason;
     job.state = result.canceled ? 'canceled' : result.reason ? 'failed' : 'passed';
+    if (spec.reports) await readTestReports(job, ws.dir, spec.reports.junit, logPath);
+    if (job.state === 'passed' && spec.artifacts.length > 0) {
+      const saved = await saveArtifacts(ctx.repo.git, { workspace: ws.dir, patterns: spec.artifacts, runId: entry.id, job: spec.name, maxBytes: ctx.settings.maxArtifactBytes });
+      job.artifacts = saved.ref ? { ref: saved.ref, files: saved.files, bytes: saved.bytes } : null;
+      const said = [...saved.messages, ...(saved.ref ? [`stored ${saved.files} artifact file(s), ${formatSize(saved.bytes)}, at ${saved.ref}`] : [])];
+      if (said.length > 0) await fs.appendFile(logPath, said.map((m) => `git-ci: ${m}\n`).join(''));
+    }
   } catch (err) {
     job.state = 'error';
     job.reason = `could not run: ${(err as Error).message}`;
@@ -281,6 +399,54 @@ async function runOneJob(
     job.durationMs = Date.now() - started;
     hostSlot?.release();
     release();
+  }
+}
+
+/** The git config name of a secret: ci.secret.<this>. */
+export function secretConfigName(name: string): string {
+  return name.toLowerCase().replace(/_/g, '-');
+}
+
+/** The secrets a job lists, as environment variables; an error naming the first one the server lacks. */
+function jobSecrets(spec: JobSpec, configured: Map<string, string>): { env: Record<string, string> } | { error: string } {
+  const env: Record<string, string> = {};
+  for (const name of spec.secrets) {
+    // git config keys cannot hold "_" and ignore case: NPM_TOKEN is configured as ci.secret.npm-token.
+    const key = secretConfigName(name);
+    const value = configured.get(key);
+    if (value === undefined) return { error: `secret ${name} is not set on the server (git config ci.secret.${key} <value>)` };
+    const problem = validateSecretValue(name, value);
+    if (problem) return { error: problem };
+    env[name] = value;
+  }
+  return { env };
+}
+
+/** Puts the artifacts of the jobs a job needs into its workspace, before its commands run; returns what to say in its log. */
+async function restoreNeededArtifacts(ctx: RunContext, needed: JobRecord[], dir: string): Promise<string> {
+  const said: string[] = [];
+  for (const need of needed) {
+    if (!need.artifacts) continue;
+    const r = await restoreArtifacts(ctx.repo.git, need.artifacts.ref, dir);
+    said.push(`artifacts of ${need.name}: ${r.files} file(s), ${formatSize(r.bytes)}`, ...r.messages);
+  }
+  return said.map((m) => `git-ci: ${m}\n`).join('');
+}
+
+/** Reads the job's JUnit reports (in a worker thread) into its record; a bad report is said in the log, not fatal. */
+async function readTestReports(job: JobRecord, dir: string, patterns: string[], logPath: string): Promise<void> {
+  const files = await findFiles(dir, patterns);
+  if (files.length === 0) {
+    await fs.appendFile(logPath, `git-ci: no test report matched ${patterns.join(', ')}\n`);
+    return;
+  }
+  try {
+    const s = await parseReportFiles(files.map((f) => path.join(dir, f)));
+    const failed = s.failures + s.errors;
+    job.tests = { tests: s.tests, passed: Math.max(0, s.tests - failed - s.skipped), failed, skipped: s.skipped, failing: s.failed, moreFailing: s.moreFailed };
+    await fs.appendFile(logPath, `git-ci: tests: ${formatTestCounts(s)} (${files.length} report file(s))\n`);
+  } catch (err) {
+    await fs.appendFile(logPath, `git-ci: could not read the test reports: ${(err as Error).message}\n`);
   }
 }
 

@@ -5,6 +5,7 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { formatDuration } from '../pipeline/duration.js';
 import { CappedLog, type CappedLogResult } from './log-cap.js';
+import { SecretMasker } from './secret-mask.js';
 
 /** What job-process needs of a sandbox (src/sandbox/job-sandbox.ts, or none). */
 export interface ProcessSandbox {
@@ -29,9 +30,11 @@ export interface JobProcessOptions {
   /**
    * The job's commands wait for this (its workspace being checked out) while its sandbox starts,
    * so the sandbox's start is off the job's critical path. A rejection ends the job before any
-   * of its commands ran, and is thrown.
+   * of its commands ran, and is thrown. What it resolves to is written at the top of the log.
    */
-  ready?: Promise<void>;
+  ready?: Promise<string | void>;
+  /** Secret values to mask (as ***) in the log before it is written, even split across writes. */
+  maskSecrets?: string[];
   /** Aborting cancels the job. */
   signal?: AbortSignal;
   /** After the job ended and was swept: names the limit that stopped it, if any (for the log and the note). */
@@ -76,18 +79,32 @@ export async function runJobProcess(options: JobProcessOptions): Promise<JobProc
   // The shell may be gone before it reads "go" (a failed start): nothing to report here.
   child.stdin!.on('error', () => undefined);
   if (child.pid !== undefined) options.onProcessGroup?.(child.pid);
-  child.stdout!.pipe(log.writable, { end: false });
-  child.stderr!.pipe(log.writable, { end: false });
+  // With secrets, every byte passes a masker (one per stream, so interleaving cannot split a secret) before the log sees it.
+  const maskers = options.maskSecrets?.length ? [new SecretMasker(options.maskSecrets), new SecretMasker(options.maskSecrets)] : [];
+  const sinks = maskers.length ? maskers : [log.writable, log.writable];
+  for (const m of maskers) m.pipe(log.writable, { end: false });
+  child.stdout!.pipe(sinks[0]!, { end: false });
+  child.stderr!.pipe(sinks[1]!, { end: false });
+  const closeSink = async () => {
+    child.stdout!.unpipe(sinks[0]);
+    child.stderr!.unpipe(sinks[1]);
+    for (const m of maskers) {
+      const flushed = new Promise<void>((resolve) => m.once('end', () => resolve()));
+      m.end();
+      await flushed;
+      m.unpipe(log.writable);
+    }
+  };
 
   try {
-    await options.ready;
+    const preface = await options.ready;
+    if (preface) log.writable.write(preface);
   } catch (err) {
     child.stdin!.destroy();
     await sandbox.killAll();
     await exited;
     await drain(child.stdout!, child.stderr!);
-    child.stdout!.unpipe(log.writable);
-    child.stderr!.unpipe(log.writable);
+    await closeSink();
     await log.end('');
     throw err;
   }
@@ -123,8 +140,7 @@ export async function runJobProcess(options: JobProcessOptions): Promise<JobProc
   // Whatever the job left behind (daemons, setsid escapees) dies with it.
   await sandbox.killAll();
   await drain(child.stdout!, child.stderr!);
-  child.stdout!.unpipe(log.writable);
-  child.stderr!.unpipe(log.writable);
+  await closeSink();
 
   const durationMs = Date.now() - started;
   const explained = (await options.explain?.({ exitCode: code, signal: sig, timedOut }).catch(() => null)) ?? null;

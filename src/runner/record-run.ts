@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { Repo } from '../store/repo.js';
 import { writeRunRecord, type LogFile } from '../store/runs.js';
 import { writeNoteWithRetry } from '../store/notes.js';
+import { writeCacheRefs } from '../store/cache-refs.js';
 import { appendNoteLine, type NoteRecord } from '../report/note-line.js';
 import type { RunRecord } from '../report/run-record.js';
 import { RUN_SCHEMA, RUN_SCHEMA_VERSION, refName } from '../report/run-record.js';
@@ -19,7 +20,7 @@ export function newRunRecord(entry: QueueEntry, commit: string): RunRecord {
     commit,
     ref: entry.ref,
     branch: refName(entry.ref),
-    trigger: entry.trigger === 'manual' ? 'manual' : 'push',
+    trigger: entry.trigger === 'manual' || entry.trigger === 'retry' ? entry.trigger : 'push',
     state: 'running',
     attempt: entry.attempt,
     queuedAt: new Date(entry.queuedAt).toISOString(),
@@ -30,12 +31,22 @@ export function newRunRecord(entry: QueueEntry, commit: string): RunRecord {
     problems: [],
     runner: { host: os.hostname(), pid: process.pid, version: GIT_CI_VERSION },
     jobs: [],
+    ...(entry.retryOf ? { retryOf: entry.retryOf } : {}),
   };
 }
 
 export function noteRecordOf(record: RunRecord): NoteRecord {
-  const failures = record.jobs.filter((j) => j.state === 'failed' && j.reason).map((j) => `${j.name}: ${j.reason}`);
+  const failures = record.jobs
+    .filter((j) => j.state === 'failed' && (j.reason || j.tests))
+    .map((j) => `${j.name}: ${[j.reason, j.tests ? testCounts(j.tests) : null].filter(Boolean).join(', ')}`);
   const message = record.error ?? (failures.length > 0 ? failures.join('; ') : undefined);
+  const extra: Record<string, string> = {};
+  // cached=<job>@<run>: jobs whose result came from an earlier run; tests=<job>:<passed>/<failed>/<skipped>.
+  const cached = record.jobs.filter((j) => j.cachedFrom).map((j) => `${j.name}@${j.cachedFrom}`);
+  if (cached.length > 0) extra.cached = cached.join(',');
+  const tests = record.jobs.filter((j) => j.tests).map((j) => `${j.name}:${j.tests!.passed}/${j.tests!.failed}/${j.tests!.skipped}`);
+  if (tests.length > 0) extra.tests = tests.join(',');
+  if (record.supersededBy) extra['superseded-by'] = record.supersededBy;
   return {
     run: record.id,
     state: record.state,
@@ -43,15 +54,22 @@ export function noteRecordOf(record: RunRecord): NoteRecord {
     durationMs: record.durationMs ?? undefined,
     jobs: record.jobs.map((j) => ({ name: j.name, state: j.state, durationMs: j.durationMs ?? undefined })),
     message,
-    extra: {},
+    extra,
   };
+}
+
+function testCounts(t: NonNullable<RunRecord['jobs'][number]['tests']>): string {
+  return `${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}`;
 }
 
 /** Stores a finished run: the run ref first, then the note that points at it. */
 export async function recordRun(repo: Repo, record: RunRecord, logs: LogFile[]): Promise<void> {
   const short = record.commit.slice(0, 7);
   const message = `git-ci: run ${record.id} ${record.state} for ${short} on ${record.branch}`;
-  await writeRunRecord(repo.git, record, logs, message);
+  const runCommit = await writeRunRecord(repo.git, record, logs, message);
+  // Pure jobs that passed here become cache entries, pointing at this run's record.
+  const keys = record.jobs.filter((j) => j.cacheKey && j.state === 'passed' && !j.cachedFrom).map((j) => j.cacheKey!);
+  await writeCacheRefs(repo.git, keys, runCommit, record.id);
   const line = noteRecordOf(record);
   await writeNoteWithRetry(repo.git, { commit: record.commit, edit: (current) => appendNoteLine(current ?? '', line), message });
   await repo.git.run(['gc', '--auto', '--quiet']).catch(() => undefined);

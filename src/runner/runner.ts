@@ -14,7 +14,10 @@ import { readRunRecord } from '../store/runs.js';
 import { readSettings, type RunnerSettings } from '../store/settings.js';
 import { Semaphore } from './semaphore.js';
 import { isAlive, selfIdentity, type ProcessIdentity } from '../store/process-identity.js';
-import { executeRun, type RunContext } from './execute-run.js';
+import { CancelReason, describeCancel, executeRun, PIPELINE_FILE, type RunContext } from './execute-run.js';
+import { clearCancelRequest, listCancelRequests } from '../store/cancel-requests.js';
+import { parsePipeline } from '../pipeline/parse.js';
+import { refName } from '../report/run-record.js';
 import { readLiveState } from '../store/live-state.js';
 import { newRunRecord, recordRun } from './record-run.js';
 import { signalProcessGroup } from '../sandbox/kill-tree.js';
@@ -89,7 +92,10 @@ export async function runRunner(repo: Repo, options: RunnerOptions = {}): Promis
 async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<void> {
   const { repo, log } = ctx;
   const active = new Map<string, Promise<void>>();
-  const wake = new Wakeup(repo.paths.queue);
+  const runs = new Map<string, { entry: QueueEntry; cancel: AbortController }>();
+  const supersede = new Superseder(ctx);
+  await fs.mkdir(repo.paths.cancel, { recursive: true });
+  const wake = new Wakeup([repo.paths.queue, repo.paths.cancel]);
   try {
     let idleSince = Date.now();
     for (;;) {
@@ -97,6 +103,8 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
         await Promise.all(active.values());
         return;
       }
+      await supersede.scan(runs);
+      await actOnCancelRequests(ctx, runs);
       let claimed = false;
       if (active.size < settings.concurrency) {
         for (const entry of await listQueued(repo)) {
@@ -104,8 +112,11 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
           if (active.has(entry.id) || !(await claimRun(repo, entry.id))) continue;
           claimed = true;
           log(`claimed run ${entry.id} for ${entry.ref} ${entry.commit.slice(0, 7)} (attempt ${entry.attempt})`);
-          const p = runClaimed(ctx, entry).finally(() => {
+          const cancel = new AbortController();
+          runs.set(entry.id, { entry, cancel });
+          const p = runClaimed(ctx, entry, cancel.signal).finally(() => {
             active.delete(entry.id);
+            runs.delete(entry.id);
             wake.poke();
           });
           active.set(entry.id, p);
@@ -137,14 +148,103 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
   }
 }
 
-async function runClaimed(ctx: RunContext, entry: QueueEntry): Promise<void> {
+async function runClaimed(ctx: RunContext, entry: QueueEntry, cancel: AbortSignal): Promise<void> {
   try {
-    const outcome = await executeRun(ctx, entry);
+    // Canceled between the claim and the start (a newer push came in): record it without running it.
+    const outcome = cancel.aborted ? { recorded: await recordCanceled(ctx, entry, cancel) } : await executeRun(ctx, entry, cancel);
     if ('skipped' in outcome) ctx.log(`run ${entry.id}: not built: ${outcome.skipped}`);
     else ctx.log(`run ${entry.id}: ${outcome.recorded.state}${outcome.recorded.error ? ` (${outcome.recorded.error})` : ''}`);
     await finishRun(ctx.repo, entry.id);
   } catch (err) {
     ctx.log(`run ${entry.id}: could not be recorded: ${(err as Error).stack ?? err}`);
+  }
+}
+
+/** Records a run canceled before it started, with no job run. */
+async function recordCanceled(ctx: RunContext, entry: QueueEntry, cancel: AbortSignal) {
+  const commit = (await ctx.repo.git.resolve(`${entry.commit}^{commit}`)) ?? entry.commit;
+  const record = newRunRecord(entry, commit);
+  record.state = 'canceled';
+  describeCancel(record, cancel);
+  record.finishedAt = new Date().toISOString();
+  await recordRun(ctx.repo, record, []);
+  return record;
+}
+
+/**
+ * Acts on `git ci cancel` requests: a running run is aborted (its jobs get the SIGTERM, grace,
+ * SIGKILL sweep); a queued one is claimed and recorded canceled; any other id is done already.
+ */
+async function actOnCancelRequests(ctx: RunContext, runs: Map<string, { entry: QueueEntry; cancel: AbortController }>): Promise<void> {
+  const requests = await listCancelRequests(ctx.repo);
+  if (requests.length === 0) return;
+  const queued = new Map((await listQueued(ctx.repo)).map((e) => [e.id, e]));
+  for (const request of requests) {
+    const running = runs.get(request.id);
+    if (running) {
+      if (!running.cancel.signal.aborted) {
+        ctx.log(`run ${request.id}: ${request.reason}`);
+        running.cancel.abort(new CancelReason(request.reason));
+      }
+    } else {
+      const entry = queued.get(request.id);
+      if (entry && (await claimRun(ctx.repo, entry.id))) {
+        ctx.log(`run ${entry.id}: ${request.reason} before it started`);
+        const cancel = new AbortController();
+        cancel.abort(new CancelReason(request.reason));
+        await runClaimed(ctx, entry, cancel.signal);
+      }
+    }
+    await clearCancelRequest(ctx.repo, request.id);
+  }
+}
+
+/**
+ * Supersede: a push to a branch cancels the queued and running runs of older pushes to it,
+ * when the newer commit's pipeline says `cancel-superseded: true` (the default). Runs queued
+ * by hand (`git ci run`, retries) are never superseded, and never supersede.
+ */
+class Superseder {
+  /** Per newer run id: whether its pipeline lets it supersede (read once). */
+  private readonly allows = new Map<string, boolean>();
+
+  constructor(private readonly ctx: RunContext) {}
+
+  async scan(runs: Map<string, { entry: QueueEntry; cancel: AbortController }>): Promise<void> {
+    const queued = await listQueued(this.ctx.repo);
+    const all = [...[...runs.values()].map((r) => r.entry), ...queued].filter((e) => e.trigger === 'push' && e.ref.startsWith('refs/heads/'));
+    for (const older of all) {
+      const newer = all.filter((e) => e.ref === older.ref && e.id > older.id).sort((a, b) => b.id.localeCompare(a.id));
+      for (const candidate of newer) {
+        if (!(await this.mayCancelOlder(candidate))) continue;
+        const reason = new CancelReason(`superseded by run ${candidate.id} (${candidate.commit.slice(0, 7)}), a newer push to ${refName(older.ref)}`, candidate.id);
+        const running = runs.get(older.id);
+        if (running) {
+          if (!running.cancel.signal.aborted) {
+            this.ctx.log(`run ${older.id}: ${reason.message}`);
+            running.cancel.abort(reason);
+          }
+        } else if (await claimRun(this.ctx.repo, older.id)) {
+          this.ctx.log(`run ${older.id}: ${reason.message}; not started`);
+          const cancel = new AbortController();
+          cancel.abort(reason);
+          await runClaimed(this.ctx, older, cancel.signal);
+        }
+        break;
+      }
+    }
+    for (const id of this.allows.keys()) if (!all.some((e) => e.id === id)) this.allows.delete(id);
+  }
+
+  private async mayCancelOlder(entry: QueueEntry): Promise<boolean> {
+    let allowed = this.allows.get(entry.id);
+    if (allowed === undefined) {
+      const file = await this.ctx.repo.git.run(['cat-file', 'blob', `${entry.commit}:${PIPELINE_FILE}`], { okExitCodes: [128] });
+      // A commit without a valid pipeline supersedes nothing: the older run's result still means something.
+      allowed = file.exitCode === 0 ? parsePipeline(file.stdout).pipeline?.cancelSuperseded === true : false;
+      this.allows.set(entry.id, allowed);
+    }
+    return allowed;
   }
 }
 
@@ -212,18 +312,21 @@ async function releasePidFile(repo: Repo, owner: ProcessIdentity): Promise<void>
   if (holder?.pid === owner.pid) await fs.rm(repo.paths.pidFile, { force: true });
 }
 
-/** Wakes the loop when the queue folder changes, or after a timeout (watchers can miss events). */
+/** Wakes the loop when the queue (or cancel) folder changes, or after a timeout (watchers can miss events). */
 class Wakeup {
-  private watcher: FSWatcher | undefined;
+  private watchers: FSWatcher[] = [];
   private pending: (() => void) | undefined;
   private poked = false;
 
-  constructor(dir: string) {
-    try {
-      this.watcher = watch(dir, () => this.poke());
-      this.watcher.on('error', () => undefined);
-    } catch {
-      this.watcher = undefined;
+  constructor(dirs: string[]) {
+    for (const dir of dirs) {
+      try {
+        const watcher = watch(dir, () => this.poke());
+        watcher.on('error', () => undefined);
+        this.watchers.push(watcher);
+      } catch {
+        // polling every second still finds the work
+      }
     }
   }
 
@@ -250,7 +353,7 @@ class Wakeup {
   }
 
   close(): void {
-    this.watcher?.close();
+    for (const watcher of this.watchers) watcher.close();
   }
 }
 

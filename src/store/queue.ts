@@ -2,7 +2,7 @@
 // with shell builtins. Claiming is a rename into ci/running, which exactly one process wins.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import type { Repo } from './repo.js';
 
 export const QUEUE_HEADER = 'git-ci-queue v1';
@@ -17,7 +17,18 @@ export interface QueueEntry {
   queuedAt: number;
   /** 1 for a fresh run; more when recovered after a runner died. */
   attempt: number;
+  /** `git ci run --job`: only these jobs (and what they need) run; the others are skipped. */
+  jobs?: string[];
+  /** `git ci run --no-cache`: pure jobs run even when their key has a passed result. */
+  noCache?: boolean;
+  /** `git ci retry`: the run this one repeats. */
+  retryOf?: string;
+  /** `git ci retry --failed`: jobs that passed in this run are reused, not run again. */
+  reuse?: string;
 }
+
+/** New run ids: ULIDs that sort in the order they are made, even within one millisecond. */
+export const newRunId = monotonicFactory();
 
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -35,6 +46,10 @@ export function encodeQueueEntry(entry: QueueEntry): string {
     `trigger=${entry.trigger}`,
     `queued=${entry.queuedAt}`,
     `attempt=${entry.attempt}`,
+    ...(entry.jobs?.length ? [`jobs=${entry.jobs.join(',')}`] : []),
+    ...(entry.noCache ? ['no-cache=1'] : []),
+    ...(entry.retryOf ? [`retry-of=${entry.retryOf}`] : []),
+    ...(entry.reuse ? [`reuse=${entry.reuse}`] : []),
     'end',
     '',
   ].join('\n');
@@ -58,12 +73,16 @@ export function decodeQueueEntry(text: string): QueueEntry | undefined {
     trigger: fields.trigger ?? 'push',
     queuedAt: Number(fields.queued) || Date.now(),
     attempt: Number(fields.attempt) || 1,
+    ...(fields.jobs ? { jobs: fields.jobs.split(',').filter(Boolean) } : {}),
+    ...(fields['no-cache'] === '1' ? { noCache: true } : {}),
+    ...(fields['retry-of'] && isRunId(fields['retry-of']) ? { retryOf: fields['retry-of'] } : {}),
+    ...(fields.reuse && isRunId(fields.reuse) ? { reuse: fields.reuse } : {}),
   };
 }
 
 /** Writes a queue entry atomically (temp file + rename), as `git ci run` and recovery do. */
 export async function enqueueRun(repo: Repo, init: Omit<QueueEntry, 'id' | 'queuedAt' | 'attempt'> & Partial<QueueEntry>): Promise<QueueEntry> {
-  const entry: QueueEntry = { id: init.id ?? ulid(), queuedAt: init.queuedAt ?? Date.now(), attempt: init.attempt ?? 1, ...init } as QueueEntry;
+  const entry: QueueEntry = { id: init.id ?? newRunId(), queuedAt: init.queuedAt ?? Date.now(), attempt: init.attempt ?? 1, ...init } as QueueEntry;
   await fs.mkdir(repo.paths.queue, { recursive: true });
   const tmp = path.join(repo.paths.queue, `.tmp-${entry.id}`);
   await fs.writeFile(tmp, encodeQueueEntry(entry));

@@ -10,6 +10,8 @@ export interface CiPaths {
   queue: string;
   running: string;
   live: string;
+  /** Requests to cancel a queued or running run: one file per run id, holding the reason. */
+  cancel: string;
   pidFile: string;
   runnerLog: string;
   bootCache: string;
@@ -22,6 +24,7 @@ export function ciPaths(gitDir: string): CiPaths {
     queue: path.join(root, 'queue'),
     running: path.join(root, 'running'),
     live: path.join(root, 'live'),
+    cancel: path.join(root, 'cancel'),
     pidFile: path.join(root, 'runner.pid'),
     runnerLog: path.join(root, 'runner.log'),
     bootCache: path.join(root, 'boot'),

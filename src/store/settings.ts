@@ -27,6 +27,10 @@ export interface RunnerSettings {
   uidBase: number;
   /** A job log's cap, bytes: past it the log keeps its head and tail. */
   maxLogBytes: number;
+  /** The most one job's artifacts may take, bytes: past it none are stored. */
+  maxArtifactBytes: number;
+  /** ci.secret.<name> values, by lower-cased name (git config lower-cases the last part of a key). */
+  secrets: Map<string, string>;
   /** The most a job may ask for (ci.limits.<key>). */
   limitsMax: Required<JobLimits>;
   /** What a job gets when it asks for nothing (ci.limits.<key>Default, at most the maximum). */
@@ -121,6 +125,8 @@ export function readSettings(config: Map<string, string>): SettingsResult {
       sandbox,
       uidBase: count('ci.sandbox.uidBase', 64000),
       maxLogBytes: size('ci.maxLogBytes', 16 * 1024 * 1024),
+      maxArtifactBytes: size('ci.maxArtifactBytes', GiB),
+      secrets: new Map([...config].filter(([k]) => k.startsWith('ci.secret.')).map(([k, v]) => [k.slice('ci.secret.'.length), v])),
       limitsMax,
       limitsDefault,
     },
