@@ -8,6 +8,7 @@ import { resolveCommit } from '../store/results.js';
 import { UserError } from '../store/errors.js';
 import type { Repo } from '../store/repo.js';
 import { ensureRunner, waitForRuns } from './wait-runs.js';
+import { runLocal } from './run-local.js';
 
 interface Args {
   repo?: string;
@@ -16,6 +17,8 @@ interface Args {
   cache: boolean;
   wait: boolean;
   timeout: number;
+  local: boolean;
+  dirty: boolean;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -28,15 +31,26 @@ export const runCommand: CommandModule<object, Args> = {
       .option('cache', { type: 'boolean', default: true, describe: 'reuse passed results of pure jobs (cache: true); --no-cache runs them again' })
       .option('wait', { type: 'boolean', default: true, describe: 'follow the runs, one line each as it ends; --no-wait queues and returns' })
       .option('timeout', { type: 'number', default: 3600, describe: 'with --wait: give up after this many seconds (exit 2)' })
+      .option('local', { type: 'boolean', default: false, describe: 'run here, in this working clone, now, with a live table; results go to refs/notes/ci-local' })
+      .option('dirty', { type: 'boolean', default: false, describe: 'with --local: run the uncommitted changes of the working tree' })
       .example('$0 run', "build HEAD's commit again")
       .example('$0 run main~50..main', 'backfill CI history for 50 commits, oldest first')
       .example('$0 run HEAD --job test --no-cache', 'run only the test job, ignoring the cache')
       .example('$0 --repo /srv/git/app.git run main', 'from a clone: queue in the server repository')
+      .example('$0 run --local', "in a clone: run HEAD's pipeline here, in the sandbox")
+      .example('$0 run --local --dirty --job test', 'try uncommitted changes before committing')
       .epilogue('Exit codes: 0 every run passed, 1 a run did not pass, 2 still running at --timeout.') as never,
   handler: async (argv) => {
     const repo = await repoFromArgs(argv);
-    if (!repo.bare) throw new UserError(`${repo.gitDir} is not a bare repository: runs are queued where the CI runs (use --repo <path to the bare repository>; local runs come with --local)`);
     const jobs = argv.job.flatMap((j) => j.split(',')).map((j) => j.trim()).filter(Boolean);
+    if (argv.dirty && !argv.local) throw new UserError('--dirty runs uncommitted changes locally: add --local');
+    if (argv.local) {
+      if (argv.revs.length > 1 || argv.revs[0]!.includes('..')) throw new UserError('--local runs one commit: name one revision (default HEAD), not a range');
+      if (argv.dirty && argv.revs[0] !== 'HEAD') throw new UserError('--dirty runs the working tree on top of HEAD: name no revision');
+      process.exitCode = await runLocal(repo, { rev: argv.revs[0]!, dirty: argv.dirty, jobs, cache: argv.cache });
+      return;
+    }
+    if (!repo.bare) throw new UserError(`${repo.gitDir} is not a bare repository: runs are queued where the CI runs (use --repo <path to the bare repository>; local runs come with --local)`);
     const targets = await commitsToRun(repo, argv.revs);
     if (targets.length === 0) throw new UserError(`no commit in ${argv.revs.join(' ')}: nothing to run`);
     const queued: QueueEntry[] = [];

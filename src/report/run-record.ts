@@ -6,7 +6,7 @@ import { isJobState, isRunState } from './run-state.js';
 export const RUN_SCHEMA = 'git-ci/run';
 export const RUN_SCHEMA_VERSION = 1;
 
-export type Trigger = 'push' | 'manual' | 'retry' | 'recovery';
+export type Trigger = 'push' | 'manual' | 'retry' | 'local' | 'recovery';
 
 export interface JobRecord {
   name: string;

@@ -22,7 +22,9 @@ export function isJobState(value: string): value is JobState {
 export function runStateFromJobs(states: JobState[]): RunState {
   if (states.includes('error')) return 'error';
   if (states.includes('canceled')) return 'canceled';
-  if (states.some((s) => s === 'failed' || s === 'skipped')) return 'failed';
+  // A job skipped because a need failed comes with that failure; one skipped by its `if:` or by
+  // `git ci run --job` is no failure of the run.
+  if (states.includes('failed')) return 'failed';
   return 'passed';
 }
 

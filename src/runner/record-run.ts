@@ -20,7 +20,7 @@ export function newRunRecord(entry: QueueEntry, commit: string): RunRecord {
     commit,
     ref: entry.ref,
     branch: refName(entry.ref),
-    trigger: entry.trigger === 'manual' || entry.trigger === 'retry' ? entry.trigger : 'push',
+    trigger: entry.trigger === 'manual' || entry.trigger === 'retry' || entry.trigger === 'local' ? entry.trigger : 'push',
     state: 'running',
     attempt: entry.attempt,
     queuedAt: new Date(entry.queuedAt).toISOString(),

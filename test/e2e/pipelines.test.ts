@@ -264,4 +264,30 @@ test('git ci run over a range: every commit, oldest first, progress printed, unc
   assert.match((await show(repo.bare, 'main')).error!, 'no job named nope');
 });
 
+test('git ci run --local: the pipeline runs in the clone, in the sandbox, noted in refs/notes/ci-local only; --dirty runs uncommitted changes', async () => {
+  const repo = await armedRepo();
+  const pipeline = 'jobs:\n  build:\n    run: echo built > out.txt\n  check:\n    needs: [build]\n    run: test -f extra.txt && echo "event ok"\n  pushes:\n    if: event == "push"\n    run: echo never\n';
+  const sha = await commit(repo.clone, { '.git-ci.yml': pipeline });
+  const first = await ci(repo.clone, 'run', '--local');
+  assert.is(first.code, 1, first.stdout + first.stderr);
+  assert.match(first.stdout, 'build: passed');
+  assert.match(first.stdout, 'check: failed');
+  assert.match(first.stdout, 'pushes: skipped');
+  const note = await git(repo.clone, 'notes', '--ref=ci-local', 'show', sha);
+  assert.match(note, 'state=failed');
+  assert.match(note, 'check:failed');
+  assert.is(await git(repo.clone, 'for-each-ref', 'refs/notes/ci', 'refs/ci/'), '', 'nothing that a push would carry');
+  assert.is(await git(repo.bare, 'for-each-ref', 'refs/notes/', 'refs/ci/'), '', 'the server saw nothing');
+
+  await fs.writeFile(path.join(repo.clone, 'extra.txt'), 'not committed\n');
+  const dirty = await ci(repo.clone, 'run', '--local', '--dirty');
+  assert.is(dirty.code, 0, dirty.stdout + dirty.stderr);
+  assert.match(dirty.stdout, 'uncommitted changes');
+  assert.match(dirty.stdout, 'check: passed');
+  assert.is(await git(repo.clone, 'status', '--porcelain'), '?? extra.txt', 'the working tree and index are left alone');
+  const refused = await ci(repo.bare, 'run', '--local');
+  assert.is(refused.code, 128);
+  assert.match(refused.stderr, 'is a bare repository');
+});
+
 test.run();
