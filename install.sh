@@ -259,6 +259,20 @@ if [ "$status_rc" -ne 0 ]; then
 	exit "$status_rc"
 fi
 
+step "Demo: a second push that changes only README.md: lint's inputs did not change, so it comes from the cache"
+printf '# demo\nThis project greets people.\n' >"$work/README.md"
+democommit add README.md
+democommit commit -q -m 'Add a README'
+sha2=$(git -C "$work" rev-parse HEAD)
+git -C "$work" push -q origin main 2>/dev/null || die "the second git push failed."
+gitci status --wait --timeout 120 --repo "$bare" "$sha2" >/dev/null 2>&1 || true
+status_rc=0
+gitci status --repo "$bare" "$sha2" || status_rc=$?
+[ "$status_rc" -eq 0 ] || die "the second run did not pass (git ci status exit $status_rc); see git ci show --repo $bare $sha2"
+
+step "Demo: build's artifacts (git ci artifacts --repo $bare ${sha2%"${sha2#???????}"} build)"
+gitci artifacts --repo "$bare" "$sha2" build | sed 's/^/    /'
+
 cat <<EOF
 
 The demo passed. What next:
@@ -269,6 +283,8 @@ The demo passed. What next:
   git ci log                  commits with their CI state
   git ci show                 the newest run of HEAD: jobs, exit codes, times
   git ci logs HEAD test       the test job's log (without a job name: every job)
+  git ci artifacts HEAD build -o out    the files build kept
+  git ci run HEAD~1..HEAD --no-cache    run commits again by hand, cache or not
   git log --notes=ci          the results in plain git
   git log refs/notes/ci       the audit trail: one notes commit per recorded run
 
