@@ -86,11 +86,11 @@ export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cance
     if (!resolved) {
       return await finishWithError(`${entry.ref} points at ${entry.commit}, which is not a commit in this repository`);
     }
-    const file = await repo.git.run(['cat-file', 'blob', `${commit}:${PIPELINE_FILE}`], { okExitCodes: [128] });
-    if (file.exitCode !== 0) {
+    const file = await repo.git.blob(`${commit}:${PIPELINE_FILE}`);
+    if (!file) {
       return await finishWithError(`no ${PIPELINE_FILE} in commit ${commit.slice(0, 7)}: add one to build this commit`);
     }
-    const parsed = parsePipeline(file.stdout);
+    const parsed = parsePipeline(file.toString());
     if (!parsed.pipeline) {
       const problems = parsed.errors.map((p) => formatProblem(p, PIPELINE_FILE));
       return await finishWithError(problems.join('; '), problems);

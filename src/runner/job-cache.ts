@@ -1,5 +1,5 @@
 // Cache keys of pure jobs (`cache: true`): sha256 of the job's definition, the git ids of its
-// inputs in the commit (git has hashed every tree already: this costs one ls-tree), and what it
+// inputs in the commit (git has hashed every tree already: a lookup in cat-file), and what it
 // gets from the jobs it needs (their keys, or the tree of their artifacts).
 import { createHash } from 'node:crypto';
 import type { Git } from '../store/git.js';
@@ -10,17 +10,14 @@ import type { JobRecord } from '../report/run-record.js';
 /** The object id of each input path in the commit (the whole tree when the job names none); absent paths are left out. */
 export async function inputTreeIds(git: Git, commit: string, spec: JobSpec): Promise<Record<string, string>> {
   if (spec.inputs === undefined) {
-    const tree = await git.resolve(`${commit}^{tree}`);
+    const tree = await git.oid(`${commit}^{tree}`);
     return tree ? { [WHOLE_TREE_INPUT]: tree } : {};
   }
-  if (spec.inputs.length === 0) return {};
-  const { stdout } = await git.run(['ls-tree', '-z', '--full-tree', commit, '--', ...spec.inputs]);
   const ids: Record<string, string> = {};
-  for (const entry of stdout.split('\0')) {
-    const tab = entry.indexOf('\t');
-    if (tab < 0) continue;
-    const [, , id] = entry.slice(0, tab).split(' ');
-    ids[entry.slice(tab + 1)] = id!;
+  // Each path through the long-lived cat-file reader: no git process per key.
+  for (const input of spec.inputs) {
+    const oid = await git.oid(`${commit}:${input}`);
+    if (oid) ids[input] = oid;
   }
   return ids;
 }
@@ -32,7 +29,7 @@ export async function inputTreeIds(git: Git, commit: string, spec: JobSpec): Pro
 export async function neededKey(git: Git, job: JobRecord): Promise<string> {
   if (job.cacheKey) return `key:${job.cacheKey}`;
   if (!job.artifacts) return 'artifacts:none';
-  return `artifacts:${(await git.resolve(`${job.artifacts.ref}^{tree}`)) ?? 'missing'}`;
+  return `artifacts:${(await git.oid(`${job.artifacts.ref}^{tree}`)) ?? 'missing'}`;
 }
 
 export async function cacheKeyOf(git: Git, commit: string, spec: JobSpec, needed: JobRecord[]): Promise<string> {

@@ -239,9 +239,9 @@ class Superseder {
   private async mayCancelOlder(entry: QueueEntry): Promise<boolean> {
     let allowed = this.allows.get(entry.id);
     if (allowed === undefined) {
-      const file = await this.ctx.repo.git.run(['cat-file', 'blob', `${entry.commit}:${PIPELINE_FILE}`], { okExitCodes: [128] });
+      const file = await this.ctx.repo.git.blob(`${entry.commit}:${PIPELINE_FILE}`);
       // A commit without a valid pipeline supersedes nothing: the older run's result still means something.
-      allowed = file.exitCode === 0 ? parsePipeline(file.stdout).pipeline?.cancelSuperseded === true : false;
+      allowed = file ? parsePipeline(file.toString()).pipeline?.cancelSuperseded === true : false;
       this.allows.set(entry.id, allowed);
     }
     return allowed;

@@ -8,9 +8,9 @@ export const CACHE_PREFIX = 'refs/ci/cache/';
 
 /** The run and job record that passed with this key, when one is recorded. */
 export async function lookupCache(git: Git, key: string, job: string): Promise<{ runId: string; job: JobRecord } | undefined> {
-  const { stdout, exitCode } = await git.run(['cat-file', 'blob', `${CACHE_PREFIX}${key}:run.json`], { okExitCodes: [128] });
-  if (exitCode !== 0) return undefined;
-  const record = decodeRunRecord(stdout).record;
+  const blob = await git.blob(`${CACHE_PREFIX}${key}:run.json`);
+  if (!blob) return undefined;
+  const record = decodeRunRecord(blob.toString()).record;
   const hit = record?.jobs.find((j) => j.name === job && j.state === 'passed' && j.cacheKey === key);
   return record && hit ? { runId: record.id, job: hit } : undefined;
 }

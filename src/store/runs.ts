@@ -37,15 +37,13 @@ export async function writeRunRecord(git: Git, record: RunRecord, logs: LogFile[
 
 /** Reads a run's run.json; undefined when the run ref does not exist. */
 export async function readRunRecord(git: Git, id: string): Promise<RunRecord | undefined> {
-  const { stdout, exitCode } = await git.run(['cat-file', 'blob', `${runRef(id)}:run.json`], { okExitCodes: [128] });
-  if (exitCode !== 0) return undefined;
-  return decodeRunRecord(stdout).record;
+  const blob = await git.blob(`${runRef(id)}:run.json`);
+  return blob ? decodeRunRecord(blob.toString()).record : undefined;
 }
 
 /** A job's stored log, as bytes; undefined when not stored. */
 export async function readStoredLog(git: Git, id: string, job: string): Promise<Buffer | undefined> {
-  const { stdout, exitCode } = await git.runBuffer(['cat-file', 'blob', `${runRef(id)}:logs/${job}.log`], { okExitCodes: [128] });
-  return exitCode === 0 ? stdout : undefined;
+  return git.blob(`${runRef(id)}:logs/${job}.log`);
 }
 
 /** Run ids that start with a prefix (users type short ids). */
