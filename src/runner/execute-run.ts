@@ -68,7 +68,7 @@ export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cance
   const ctx: RunContext = cancel ? { ...runnerCtx, shutdown: AbortSignal.any([runnerCtx.shutdown, cancel]) } : runnerCtx;
   const { repo } = ctx;
   const started = Date.now();
-  const resolved = await repo.git.resolve(`${entry.commit}^{commit}`);
+  const resolved = await repo.git.oid(`${entry.commit}^{commit}`);
   const commit = resolved ?? entry.commit;
   const record = newRunRecord(entry, commit);
   record.startedAt = new Date(started).toISOString();

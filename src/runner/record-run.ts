@@ -72,5 +72,14 @@ export async function recordRun(repo: Repo, record: RunRecord, logs: LogFile[]):
   await writeCacheRefs(repo.git, keys, runCommit, record.id);
   const line = noteRecordOf(record);
   await writeNoteWithRetry(repo.git, { commit: record.commit, edit: (current) => appendNoteLine(current ?? '', line), message });
+  // git's own housekeeping, not after every run (a git process each): every 25th, and when the runner goes idle.
+  if (++recordedSinceGc >= 25) await collectGarbage(repo);
+}
+
+let recordedSinceGc = 0;
+
+/** `git gc --auto`: packs loose objects and refs once there are enough of them. */
+export async function collectGarbage(repo: Repo): Promise<void> {
+  recordedSinceGc = 0;
   await repo.git.run(['gc', '--auto', '--quiet']).catch(() => undefined);
 }

@@ -19,7 +19,7 @@ import { clearCancelRequest, listCancelRequests } from '../store/cancel-requests
 import { parsePipeline } from '../pipeline/parse.js';
 import { refName } from '../report/run-record.js';
 import { readLiveState } from '../store/live-state.js';
-import { newRunRecord, recordRun } from './record-run.js';
+import { collectGarbage, newRunRecord, recordRun } from './record-run.js';
 import { signalProcessGroup } from '../sandbox/kill-tree.js';
 import { removeWorkspace } from './workspace.js';
 import { probeSandbox, type SandboxCapabilities } from '../sandbox/probe.js';
@@ -136,7 +136,8 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
         await wake.wait(Math.min(idleLeft, 1000));
         continue;
       }
-      // Idle: give up the pid file first, then take one last look (see the exit protocol above).
+      // Idle: git's housekeeping, then give up the pid file, then take one last look (see the exit protocol above).
+      await collectGarbage(repo);
       await releasePidFile(repo, ctx.owner);
       if ((await listQueued(repo)).length === 0) return;
       const holder = await acquirePidFile(repo, ctx.owner);

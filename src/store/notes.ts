@@ -43,7 +43,7 @@ async function writeNoteCas(git: Git, change: NoteEdit, ref: string, attempts = 
   const tmpRef = `refs/notes/ci-tmp/${process.pid}-${++tmpCounter}`;
   try {
     for (let attempt = 1; ; attempt++) {
-      const old = await git.resolve(`${ref}^{commit}`);
+      const old = await git.oid(`${ref}^{commit}`);
       if (old) await git.run(['update-ref', tmpRef, old]);
       else await git.run(['update-ref', '-d', tmpRef]);
       const current = await readNote(git, change.commit, tmpRef);
