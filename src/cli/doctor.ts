@@ -101,7 +101,7 @@ export function versionAtLeast(version: string | null, minimum: number[]): boole
   return true;
 }
 
-/** What `git ci install` sets up: our post-receive hook, executable, pointing at files that exist, and ci/queue/. */
+/** What `git ci install` sets up: our post-receive hook, executable, pointing at files that exist, our pre-receive guard, and ci/queue/. */
 async function checkArmed(repo: Repo): Promise<NonNullable<DoctorReport['repo']>> {
   const problems: string[] = [];
   const hooksPath = (await repo.git.run(['rev-parse', '--git-path', 'hooks'])).stdout.trim();
@@ -117,6 +117,11 @@ async function checkArmed(repo: Repo): Promise<NonNullable<DoctorReport['repo']>
       if (file && !(await exists(file))) problems.push(`the hook runs ${file}, which does not exist`);
     }
   }
+  // Without our pre-receive, any client with push access could forge CI results.
+  const guard = path.join(path.resolve(repo.gitDir, hooksPath), 'pre-receive');
+  const guardText = await fs.readFile(guard, 'utf8').catch(() => undefined);
+  if (guardText === undefined || !guardText.includes(HOOK_MARKER)) problems.push(`${guard} is not git-ci's hook: pushes could forge CI results (run git ci install again)`);
+  else await fs.access(guard, fsc.X_OK).catch(() => problems.push(`${guard} is not executable`));
   if (!(await exists(repo.paths.queue))) problems.push(`no queue folder ${repo.paths.queue}`);
   return { path: repo.gitDir, armed: problems.length === 0, problems };
 }

@@ -9,7 +9,7 @@ import { UserError } from './errors.js';
 import { CONFIG_DEFAULTS } from './settings.js';
 
 export const HOOK_MARKER = 'git-ci-hook';
-export const HOOK_NAMES = ['post-receive'] as const;
+export const HOOK_NAMES = ['pre-receive', 'post-receive'] as const;
 
 export interface ArmResult {
   repo: Repo;
@@ -58,6 +58,12 @@ export async function armRepository(where: string, options: { init?: boolean } =
   if (!hidden.includes('refs/notes/ci-tmp')) {
     await repo.git.run(['config', '--add', 'uploadpack.hideRefs', 'refs/notes/ci-tmp']);
     changes.push('hid refs/notes/ci-tmp from fetches (uploadpack.hideRefs)');
+  }
+  // …and from pushes: a client never sees them advertised (pre-receive refuses writes to them anyway).
+  const hiddenPush = (await repo.git.run(['config', '--get-all', 'receive.hideRefs'], { okExitCodes: [1] })).stdout.split('\n');
+  if (!hiddenPush.includes('refs/notes/ci-tmp')) {
+    await repo.git.run(['config', '--add', 'receive.hideRefs', 'refs/notes/ci-tmp']);
+    changes.push('hid refs/notes/ci-tmp from pushes (receive.hideRefs)');
   }
   return { repo, created, changes };
 }
