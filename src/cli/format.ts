@@ -45,7 +45,8 @@ export function renderStatus(status: CommitStatus, extra: { error?: string | nul
   for (const job of status.jobs) {
     const bits = [`  ${job.name.padEnd(width)}`, paintState(job.state, 8), duration(job.durationMs).padStart(7)];
     if (job.exitCode !== null && job.exitCode !== 0) bits.push(chalk.dim(`exit ${job.exitCode}`));
-    if (job.cached) bits.push(chalk.dim('cached'));
+    if (job.tests) bits.push(job.tests.failed > 0 ? chalk.red(`${job.tests.passed} passed, ${job.tests.failed} failed`) : chalk.dim(`${job.tests.passed} passed`));
+    if (job.cached) bits.push(chalk.dim(job.cachedFrom ? `cached from ${job.cachedFrom.slice(0, 10)}` : 'cached'));
     lines.push(bits.join(' ').trimEnd());
   }
   return lines.join('\n');

@@ -17,6 +17,10 @@ export interface JobSummary {
   exitCode: number | null;
   durationMs: number | null;
   cached: boolean;
+  /** The run whose result a cached job reused; null when it ran (or the note does not say). */
+  cachedFrom: string | null;
+  /** JUnit counts, when the job had reports. */
+  tests: { passed: number; failed: number; skipped: number } | null;
 }
 
 /** The stable shape of `git ci status --json`. */
@@ -103,7 +107,7 @@ async function pendingView(repo: Repo, commit: string, entry: QueueEntry, state:
     run: entry.id,
     branch: refName(entry.ref),
     startedAt: live?.startedAt ?? null,
-    jobs: (live?.jobs ?? []).map((j) => ({ name: j.name, state: j.state, exitCode: j.exitCode, durationMs: j.durationMs, cached: false })),
+    jobs: (live?.jobs ?? []).map((j) => ({ name: j.name, state: j.state, exitCode: j.exitCode, durationMs: j.durationMs, cached: false, cachedFrom: null, tests: null })),
   };
   return { status, record: undefined, note: undefined, live, pending: entry, error: null };
 }
@@ -121,7 +125,12 @@ async function recordedView(repo: Repo, commit: string, note: NoteRecord): Promi
       startedAt: null,
       finishedAt: null,
       durationMs: note.durationMs ?? null,
-      jobs: note.jobs.map((j) => ({ name: j.name, state: j.state, exitCode: null, durationMs: j.durationMs ?? null, cached: false })),
+      jobs: note.jobs.map((j) => {
+        const cachedFrom = noteList(note.extra.cached).find((c) => c.startsWith(`${j.name}@`))?.slice(j.name.length + 1) ?? null;
+        const counts = noteList(note.extra.tests).find((t) => t.startsWith(`${j.name}:`))?.slice(j.name.length + 1).split('/').map(Number);
+        const tests = counts && counts.length === 3 && counts.every(Number.isFinite) ? { passed: counts[0]!, failed: counts[1]!, skipped: counts[2]! } : null;
+        return { name: j.name, state: j.state, exitCode: null, durationMs: j.durationMs ?? null, cached: cachedFrom !== null, cachedFrom, tests };
+      }),
     },
     record: undefined,
     note,
@@ -140,8 +149,21 @@ export function statusFromRecord(record: RunRecord): CommitStatus {
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
     durationMs: record.durationMs,
-    jobs: record.jobs.map((j) => ({ name: j.name, state: j.state, exitCode: j.exitCode, durationMs: j.durationMs, cached: j.cached })),
+    jobs: record.jobs.map((j) => ({
+      name: j.name,
+      state: j.state,
+      exitCode: j.exitCode,
+      durationMs: j.durationMs,
+      cached: j.cached,
+      cachedFrom: j.cachedFrom ?? null,
+      tests: j.tests ? { passed: j.tests.passed, failed: j.tests.failed, skipped: j.tests.skipped } : null,
+    })),
   };
+}
+
+/** The items of a comma-separated note key (cached=, tests=). */
+function noteList(value: string | undefined): string[] {
+  return value ? value.split(',').filter(Boolean) : [];
 }
 
 /** Resolves what a user typed: a run id (or a unique prefix of one), else a revision. */

@@ -101,6 +101,15 @@ test('cache: a pure job runs once per input tree; a change outside its inputs, o
   assert.match(log, `passed in run ${first.run.id}`);
   assert.match(log, `ran-in-${first.run.id}`, 'the earlier log comes along');
   assert.match(await git(repo.bare, 'notes', '--ref=ci', 'show', readme.sha), `cached=unit@${first.run.id}`);
+  const status = JSON.parse((await ci(repo.bare, 'status', readme.sha, '--json')).stdout);
+  assert.is(status.jobs[0].cachedFrom, first.run.id);
+  // A clone with the notes but not the run records still knows where the result came from.
+  const notesOnly = path.join(repo.dir, 'notes-only');
+  await git(repo.dir, 'clone', '-q', repo.bare, notesOnly);
+  await git(notesOnly, 'fetch', '-q', 'origin', '+refs/notes/ci:refs/notes/ci');
+  const fromNote = JSON.parse((await ci(notesOnly, 'status', readme.sha, '--json')).stdout);
+  assert.is(fromNote.jobs[0].cachedFrom, first.run.id);
+  assert.is(fromNote.jobs[0].cached, true);
 
   const changed = await pushAndWait(repo, { 'src/lib.txt': 'v2\n' });
   assert.is(job(changed.run, 'unit').cachedFrom, undefined, 'src changed: it runs again');
@@ -240,6 +249,7 @@ test('reports: JUnit counts and failing tests reach run.json and the note', asyn
   assert.is(t.failing[0]?.name, 'c');
   const note = await git(repo.bare, 'notes', '--ref=ci', 'show', sha);
   assert.match(note, 'tests=test:2/1/0');
+  assert.equal(JSON.parse((await ci(repo.bare, 'status', sha, '--json')).stdout).jobs[0].tests, { passed: 2, failed: 1, skipped: 0 });
   assert.match(note, 'test: exit code 1, 2 passed, 1 failed');
 });
 
