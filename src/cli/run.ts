@@ -3,7 +3,7 @@
 import type { CommandModule } from 'yargs';
 import chalk from 'chalk';
 import { repoFromArgs } from './repo-arg.js';
-import { enqueueRun, newRunId, type QueueEntry } from '../store/queue.js';
+import { enqueueRuns, newRunId, type QueueEntry } from '../store/queue.js';
 import { resolveCommit } from '../store/results.js';
 import { UserError } from '../store/errors.js';
 import type { Repo } from '../store/repo.js';
@@ -53,10 +53,15 @@ export const runCommand: CommandModule<object, Args> = {
     if (!repo.bare) throw new UserError(`${repo.gitDir} is not a bare repository: runs are queued where the CI runs (use --repo <path to the bare repository>; local runs come with --local)`);
     const targets = await commitsToRun(repo, argv.revs);
     if (targets.length === 0) throw new UserError(`no commit in ${argv.revs.join(' ')}: nothing to run`);
-    const queued: QueueEntry[] = [];
-    for (const t of targets) {
-      queued.push(await enqueueRun(repo, { id: newRunId(), ref: t.ref, old: '', commit: t.commit, trigger: 'manual', ...(jobs.length ? { jobs } : {}), ...(argv.cache ? {} : { noCache: true }) }));
-    }
+    const ids = targets.map(() => newRunId());
+    // Several commits form a batch: the runner claims them together and records them in bulk.
+    const batch = targets.length > 1 ? { batch: ids[0]! } : {};
+    const now = Date.now();
+    const queued: QueueEntry[] = targets.map((t, i) => ({
+      id: ids[i]!, ref: t.ref, old: '', commit: t.commit, trigger: 'manual', queuedAt: now, attempt: 1,
+      ...batch, ...(jobs.length ? { jobs } : {}), ...(argv.cache ? {} : { noCache: true }),
+    }));
+    await enqueueRuns(repo, queued);
     ensureRunner(repo);
     console.log(`queued ${queued.length} run${queued.length === 1 ? '' : 's'}${jobs.length ? ` (jobs: ${jobs.join(', ')})` : ''}${argv.cache ? '' : ' without the cache'}`);
     if (!argv.wait) {

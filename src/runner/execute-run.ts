@@ -50,6 +50,17 @@ export interface RunContext {
   caps: Promise<SandboxCapabilities | undefined>;
   /** This runner's folder for job cgroups: r<pid>_<start>. */
   runnerDir: string;
+  /** Records a finished run; recordRun unless a batch defers it (the logs must be kept until then). */
+  record?: (record: RunRecord, logs: LogFile[]) => Promise<void>;
+  /** A batch's cache entries not recorded yet, so a range's later commits reuse its earlier ones. */
+  pendingCache?: Map<string, CacheHit>;
+}
+
+/** Where a cached result comes from: the run, its job record and, when not stored yet, its log file. */
+export interface CacheHit {
+  runId: string;
+  job: JobRecord;
+  logPath?: string;
 }
 
 export type RunOutcome = { recorded: RunRecord } | { skipped: string };
@@ -78,7 +89,7 @@ export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cance
     record.problems = problems;
     record.finishedAt = new Date().toISOString();
     record.durationMs = Date.now() - started;
-    await recordRun(repo, record, []);
+    await (ctx.record ?? ((r, l) => recordRun(repo, r, l)))(record, []);
     return { recorded: record };
   };
 
@@ -120,7 +131,7 @@ export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cance
     if (ctx.shutdown.aborted && record.state === 'canceled') describeCancel(record, cancel);
     record.finishedAt = new Date().toISOString();
     record.durationMs = Date.now() - started;
-    await recordRun(repo, record, logs);
+    await (ctx.record ?? ((r, l) => recordRun(repo, r, l)))(record, logs);
     return { recorded: record };
   } catch (err) {
     ctx.log(`run ${entry.id}: runner fault: ${(err as Error).stack ?? err}`);
@@ -237,9 +248,9 @@ async function runJobs(
         if (spec.cache) {
           // A pure job whose key already passed is not run: its result, log and artifacts are reused.
           job.cacheKey = await cacheKeyOf(ctx.repo.git, record.commit, spec, needed);
-          const hit = entry.noCache ? undefined : await lookupCache(ctx.repo.git, job.cacheKey, name);
+          const hit: CacheHit | undefined = entry.noCache ? undefined : (ctx.pendingCache?.get(job.cacheKey) ?? (await lookupCache(ctx.repo.git, job.cacheKey, name)));
           if (hit) {
-            await reuseJobResult(ctx, entry.id, job, hit.runId, hit.job, logPath, `cached: key ${job.cacheKey.slice(0, 12)} passed in run`);
+            await reuseJobResult(ctx, entry.id, job, hit.runId, hit.job, logPath, `cached: key ${job.cacheKey.slice(0, 12)} passed in run`, hit.logPath);
             return;
           }
         }
@@ -272,7 +283,7 @@ async function runJobs(
  * earlier log under a header saying where it came from, and the same artifacts (the ref points
  * at the same commit; nothing is copied).
  */
-async function reuseJobResult(ctx: RunContext, runId: string, job: JobRecord, fromRun: string, from: JobRecord, logPath: string, how: string): Promise<void> {
+async function reuseJobResult(ctx: RunContext, runId: string, job: JobRecord, fromRun: string, from: JobRecord, logPath: string, how: string, fromLogFile?: string): Promise<void> {
   const now = new Date().toISOString();
   job.state = 'passed';
   job.cached = true;
@@ -282,7 +293,9 @@ async function reuseJobResult(ctx: RunContext, runId: string, job: JobRecord, fr
   job.durationMs = 0;
   job.exitCode = 0;
   job.reason = null;
-  const before = await readStoredLog(ctx.repo.git, fromRun, from.name);
+  // A batch's not yet recorded run: its staged log, or, if a flush stored it meanwhile, the stored one.
+  const staged = fromLogFile ? await fs.readFile(fromLogFile).catch(() => undefined) : undefined;
+  const before = staged ?? (await readStoredLog(ctx.repo.git, fromRun, from.name));
   await fs.writeFile(logPath, Buffer.concat([Buffer.from(`git-ci: not run again: ${how} ${fromRun}; its log follows\n`), before ?? Buffer.from('(its log was not kept)\n')]));
   job.log = `logs/${job.name}.log`;
   if (from.artifacts) {

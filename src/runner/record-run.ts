@@ -62,14 +62,21 @@ function testCounts(t: NonNullable<RunRecord['jobs'][number]['tests']>): string 
   return `${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}`;
 }
 
+/** The message of a run's record commit and of its notes commit. */
+export function recordMessage(record: RunRecord): string {
+  return `git-ci: run ${record.id} ${record.state} for ${record.commit.slice(0, 7)} on ${record.branch}`;
+}
+
+/** Pure jobs that passed in the run (not reused): they become cache entries, pointing at its record. */
+export function cacheKeysToRecord(record: RunRecord): string[] {
+  return record.jobs.filter((j) => j.cacheKey && j.state === 'passed' && !j.cachedFrom).map((j) => j.cacheKey!);
+}
+
 /** Stores a finished run: the run ref first, then the note that points at it. */
 export async function recordRun(repo: Repo, record: RunRecord, logs: LogFile[]): Promise<void> {
-  const short = record.commit.slice(0, 7);
-  const message = `git-ci: run ${record.id} ${record.state} for ${short} on ${record.branch}`;
+  const message = recordMessage(record);
   const runCommit = await writeRunRecord(repo.git, record, logs, message);
-  // Pure jobs that passed here become cache entries, pointing at this run's record.
-  const keys = record.jobs.filter((j) => j.cacheKey && j.state === 'passed' && !j.cachedFrom).map((j) => j.cacheKey!);
-  await writeCacheRefs(repo.git, keys, runCommit, record.id);
+  await writeCacheRefs(repo.git, cacheKeysToRecord(record), runCommit, record.id);
   const line = noteRecordOf(record);
   await writeNoteWithRetry(repo.git, { commit: record.commit, edit: (current) => appendNoteLine(current ?? '', line), message });
   // git's own housekeeping, not after every run (a git process each): every 25th, and when the runner goes idle.

@@ -14,12 +14,16 @@ import { readRunRecord } from '../store/runs.js';
 import { readSettings, type RunnerSettings } from '../store/settings.js';
 import { Semaphore } from './semaphore.js';
 import { isAlive, selfIdentity, type ProcessIdentity } from '../store/process-identity.js';
-import { CancelReason, describeCancel, executeRun, PIPELINE_FILE, type RunContext } from './execute-run.js';
+import { CancelReason, describeCancel, executeRun, PIPELINE_FILE, type CacheHit, type RunContext } from './execute-run.js';
 import { clearCancelRequest, listCancelRequests } from '../store/cancel-requests.js';
 import { parsePipeline } from '../pipeline/parse.js';
 import { refName } from '../report/run-record.js';
 import { readLiveState } from '../store/live-state.js';
-import { collectGarbage, newRunRecord, recordRun } from './record-run.js';
+import { cacheKeysToRecord, collectGarbage, newRunRecord, noteRecordOf, recordMessage, recordRun } from './record-run.js';
+import { appendNoteLinesBulk, writeRunRecordsBulk } from '../store/bulk-record.js';
+import { encodeNoteLine } from '../report/note-line.js';
+import type { RunRecord } from '../report/run-record.js';
+import type { LogFile } from '../store/runs.js';
 import { signalProcessGroup } from '../sandbox/kill-tree.js';
 import { removeWorkspace } from './workspace.js';
 import { probeSandbox, type SandboxCapabilities } from '../sandbox/probe.js';
@@ -48,6 +52,8 @@ export async function runRunner(repo: Repo, options: RunnerOptions = {}): Promis
     return 'busy';
   }
   await trimRunnerLog(repo);
+  // Logs of a batch that a dead runner never recorded: its runs are recovered and run again.
+  await fs.rm(path.join(repo.paths.root, 'batch'), { recursive: true, force: true });
   const inherited = closeInheritedDescriptors();
   if (inherited.length > 0) log(`closed descriptors inherited from the process that started the runner (${inherited.join(', ')}): jobs must not get them`);
   const { settings, warnings } = readSettings(await repo.settings());
@@ -107,10 +113,23 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
       await actOnCancelRequests(ctx, runs);
       let claimed = false;
       if (active.size < settings.concurrency) {
-        for (const entry of await listQueued(repo)) {
+        const queued = await listQueued(repo);
+        for (const entry of queued) {
           if (active.size >= settings.concurrency) break;
           if (active.has(entry.id) || !(await claimRun(repo, entry.id))) continue;
           claimed = true;
+          if (entry.batch) {
+            // A range's runs: claimed together, run a few at a time, recorded in bulk.
+            const members = [entry];
+            for (const other of queued) if (other.batch === entry.batch && other.id !== entry.id && (await claimRun(repo, other.id))) members.push(other);
+            log(`claimed ${members.length} run(s) of batch ${entry.batch}`);
+            const p = runBatch(ctx, members, runs).finally(() => {
+              active.delete(entry.id);
+              wake.poke();
+            });
+            active.set(entry.id, p);
+            continue;
+          }
           log(`claimed run ${entry.id} for ${entry.ref} ${entry.commit.slice(0, 7)} (attempt ${entry.attempt})`);
           const cancel = new AbortController();
           runs.set(entry.id, { entry, cancel });
@@ -168,8 +187,86 @@ async function recordCanceled(ctx: RunContext, entry: QueueEntry, cancel: AbortS
   record.state = 'canceled';
   describeCancel(record, cancel);
   record.finishedAt = new Date().toISOString();
-  await recordRun(ctx.repo, record, []);
+  await (ctx.record ?? ((r, l) => recordRun(ctx.repo, r, l)))(record, []);
   return record;
+}
+
+/** How many finished runs of a batch wait to be recorded together, at most. */
+const BATCH_FLUSH = 50;
+
+/**
+ * The runs of one range (`git ci run A..B`): up to ci.concurrency at a time, their records,
+ * cache refs and note lines written in bulk every BATCH_FLUSH runs and at the end (one
+ * fast-import for the records, one notes commit). A run's logs wait in ci/batch/ until then,
+ * and its queue entry stays claimed: a runner that dies before a flush leaves the runs to be
+ * run again by the next one, never lost.
+ */
+async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string, { entry: QueueEntry; cancel: AbortController }>): Promise<void> {
+  const { repo } = ctx;
+  // Per claim, not per batch: a range whose entries were still being queued is claimed in parts.
+  const staging = path.join(repo.paths.root, 'batch', entries[0]!.id);
+  const pending: { entry: QueueEntry; record: RunRecord; logs: LogFile[]; dir: string }[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () =>
+    (flushing = flushing.then(async () => {
+      const items = pending.splice(0);
+      if (items.length === 0) return;
+      await writeRunRecordsBulk(repo.git, items.map((i) => ({ record: i.record, logs: i.logs, message: recordMessage(i.record), cacheKeys: cacheKeysToRecord(i.record) })));
+      await appendNoteLinesBulk(repo.git, items.map((i) => ({ commit: i.record.commit, line: encodeNoteLine(noteRecordOf(i.record)) })), `git-ci: ${items.length} run(s) of batch ${entries[0]!.batch} recorded`);
+      for (const i of items) {
+        ctx.log(`run ${i.entry.id}: ${i.record.state}${i.record.error ? ` (${i.record.error})` : ''} (recorded in bulk)`);
+        await finishRun(repo, i.entry.id);
+      }
+      // Recorded: later hits read the stored logs; the staged copies can go.
+      for (const i of items) for (const key of cacheKeysToRecord(i.record)) pendingCache.delete(key);
+      for (const i of items) await fs.rm(i.dir, { recursive: true, force: true });
+      await collectGarbage(repo);
+    }));
+  const pendingCache = new Map<string, CacheHit>();
+  const controllers = new Map(entries.map((e) => [e.id, new AbortController()]));
+  for (const entry of entries) runs.set(entry.id, { entry, cancel: controllers.get(entry.id)! });
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) {
+      const entry = entries[next++]!;
+      const cancel = controllers.get(entry.id)!.signal;
+      const defer = async (record: RunRecord, logs: LogFile[]) => {
+        // The live logs go when executeRun ends: keep them until the flush has stored them.
+        const dir = path.join(staging, record.id);
+        await fs.mkdir(dir, { recursive: true });
+        const kept: LogFile[] = [];
+        for (const l of logs) {
+          const to = path.join(dir, `${l.job}.log`);
+          await fs.rename(l.path, to);
+          kept.push({ job: l.job, path: to });
+        }
+        pending.push({ entry, record, logs: kept, dir });
+        for (const key of cacheKeysToRecord(record)) {
+          const job = record.jobs.find((j) => j.cacheKey === key)!;
+          pendingCache.set(key, { runId: record.id, job, logPath: kept.find((l) => l.job === job.name)?.path });
+        }
+      };
+      const runCtx: RunContext = { ...ctx, record: defer, pendingCache };
+      try {
+        const outcome = cancel.aborted ? { recorded: await recordCanceled(runCtx, entry, cancel) } : await executeRun(runCtx, entry, cancel);
+        if ('skipped' in outcome) {
+          ctx.log(`run ${entry.id}: not built: ${outcome.skipped}`);
+          await finishRun(repo, entry.id);
+        }
+      } catch (err) {
+        ctx.log(`run ${entry.id}: could not be recorded: ${(err as Error).stack ?? err}`);
+      } finally {
+        runs.delete(entry.id);
+      }
+      if (pending.length >= BATCH_FLUSH) await flush();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.settings.concurrency, entries.length)) }, worker));
+  } finally {
+    await flush().catch((err: Error) => ctx.log(`batch ${entries[0]!.batch}: could not record: ${err.stack ?? err}`));
+    await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 /**

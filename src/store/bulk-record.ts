@@ -62,7 +62,8 @@ export async function appendNoteLinesBulk(git: Git, lines: { commit: string; lin
     for (const [commit, added] of byCommit) {
       const current = tip ? await readNoteAt(git, tip, commit) : undefined;
       const kept = (current ?? '').split('\n').filter((l) => l.trim() !== '');
-      texts.set(commit, `${[...kept, ...added].join('\n')}\n`);
+      // As appendNoteLine: lines sorted (run ids sort by time), each once.
+      texts.set(commit, `${[...new Set([...kept, ...added].sort())].join('\n')}\n`);
     }
     const when = `${Math.floor(Date.now() / 1000)} +0000`;
     try {

@@ -25,6 +25,8 @@ export interface QueueEntry {
   retryOf?: string;
   /** `git ci retry --failed`: jobs that passed in this run are reused, not run again. */
   reuse?: string;
+  /** `git ci run <range>`: the runs of one range, claimed together and recorded in bulk. */
+  batch?: string;
 }
 
 /** New run ids: ULIDs that sort in the order they are made, even within one millisecond. */
@@ -50,6 +52,7 @@ export function encodeQueueEntry(entry: QueueEntry): string {
     ...(entry.noCache ? ['no-cache=1'] : []),
     ...(entry.retryOf ? [`retry-of=${entry.retryOf}`] : []),
     ...(entry.reuse ? [`reuse=${entry.reuse}`] : []),
+    ...(entry.batch ? [`batch=${entry.batch}`] : []),
     'end',
     '',
   ].join('\n');
@@ -77,6 +80,7 @@ export function decodeQueueEntry(text: string): QueueEntry | undefined {
     ...(fields['no-cache'] === '1' ? { noCache: true } : {}),
     ...(fields['retry-of'] && isRunId(fields['retry-of']) ? { retryOf: fields['retry-of'] } : {}),
     ...(fields.reuse && isRunId(fields.reuse) ? { reuse: fields.reuse } : {}),
+    ...(fields.batch && isRunId(fields.batch) ? { batch: fields.batch } : {}),
   };
 }
 
@@ -88,6 +92,17 @@ export async function enqueueRun(repo: Repo, init: Omit<QueueEntry, 'id' | 'queu
   await fs.writeFile(tmp, encodeQueueEntry(entry));
   await fs.rename(tmp, path.join(repo.paths.queue, entry.id));
   return entry;
+}
+
+/**
+ * Queues several runs at once: every file is written first, then they are renamed into the
+ * queue one right after the other, so a runner woken by the first one finds (almost) all.
+ */
+export async function enqueueRuns(repo: Repo, entries: QueueEntry[]): Promise<void> {
+  await fs.mkdir(repo.paths.queue, { recursive: true });
+  const tmp = (e: QueueEntry) => path.join(repo.paths.queue, `.tmp-${e.id}`);
+  await Promise.all(entries.map((e) => fs.writeFile(tmp(e), encodeQueueEntry(e))));
+  for (const e of entries) await fs.rename(tmp(e), path.join(repo.paths.queue, e.id));
 }
 
 async function readEntries(dir: string): Promise<QueueEntry[]> {

@@ -269,6 +269,10 @@ test('git ci run over a range: every commit, oldest first, progress printed, unc
   assert.is(job(runs[0]!, 't').cachedFrom, undefined);
   assert.is(job(runs[1]!, 't').cachedFrom, undefined, 'code/ changed');
   assert.is(job(runs[2]!, 't').cachedFrom, runs[1]!.id, 'only doc.txt changed');
+  // Recorded in bulk: every run has its record and log, and the batch added few notes commits.
+  for (const r of runs) assert.match((await ci(repo.bare, 'logs', r.id, 't')).stdout, 'git-ci: passed');
+  const notesCommits = Number(await git(repo.bare, 'rev-list', '--count', 'refs/notes/ci'));
+  assert.ok(notesCommits <= 2, `${notesCommits} notes commits for a batch of 3 runs`);
   const bad = await ci(repo.bare, 'run', 'main', '--job', 'nope');
   assert.is(bad.code, 1);
   assert.match((await show(repo.bare, 'main')).error!, 'no job named nope');
