@@ -3,7 +3,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import chalk from 'chalk';
 import type { Repo } from '../store/repo.js';
-import { findRunIds, readRunRecord } from '../store/runs.js';
+import { promises as fs } from 'node:fs';
+import { readRunRecord } from '../store/runs.js';
 import type { RunRecord } from '../report/run-record.js';
 import { runnerAlive, startRunnerDetached } from '../runner/start-runner.js';
 import { duration, paintState } from './format.js';
@@ -31,9 +32,11 @@ export async function waitForRuns(repo: Repo, runs: { id: string; commit: string
   const width = String(runs.length).length;
   let kicked = false;
   while (done.size < runs.length && Date.now() < deadline) {
-    const recorded = new Set(await findRunIds(repo.git));
+    // A run is over once the runner dropped its queue entry, which it does after recording it:
+    // two folder listings a poll, no git process.
+    const pending = new Set([...(await listNames(repo.paths.queue)), ...(await listNames(repo.paths.running))]);
     for (const run of runs) {
-      if (done.has(run.id) || !recorded.has(run.id)) continue;
+      if (done.has(run.id) || pending.has(run.id)) continue;
       const record = await readRunRecord(repo.git, run.id);
       if (!record) continue;
       done.set(run.id, record);
@@ -45,7 +48,11 @@ export async function waitForRuns(repo: Repo, runs: { id: string; commit: string
       startRunnerDetached(repo);
       kicked = true;
     }
-    await sleep(200);
+    await sleep(50);
   }
   return done;
+}
+
+async function listNames(dir: string): Promise<string[]> {
+  return fs.readdir(dir).catch(() => []);
 }

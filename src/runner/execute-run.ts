@@ -97,11 +97,11 @@ export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cance
     if (!resolved) {
       return await finishWithError(`${entry.ref} points at ${entry.commit}, which is not a commit in this repository`);
     }
-    const file = await repo.git.blob(`${commit}:${PIPELINE_FILE}`);
-    if (!file) {
+    const file = await repo.git.object(`${commit}:${PIPELINE_FILE}`);
+    if (!file || file.type !== 'blob') {
       return await finishWithError(`no ${PIPELINE_FILE} in commit ${commit.slice(0, 7)}: add one to build this commit`);
     }
-    const parsed = parsePipeline(file.toString());
+    const parsed = parsedPipeline(file.oid, file.content);
     if (!parsed.pipeline) {
       const problems = parsed.errors.map((p) => formatProblem(p, PIPELINE_FILE));
       return await finishWithError(problems.join('; '), problems);
@@ -139,6 +139,20 @@ export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cance
   } finally {
     await fs.rm(path.join(repo.paths.live, entry.id), { recursive: true, force: true });
   }
+}
+
+// Commits of a branch mostly share one .git-ci.yml blob: parse each blob once (a range backfill
+// parses one file, not 200). Results are never changed by their users.
+const parsedPipelines = new Map<string, ReturnType<typeof parsePipeline>>();
+
+function parsedPipeline(oid: string, content: Buffer): ReturnType<typeof parsePipeline> {
+  let parsed = parsedPipelines.get(oid);
+  if (!parsed) {
+    parsed = parsePipeline(content.toString());
+    if (parsedPipelines.size >= 64) parsedPipelines.delete(parsedPipelines.keys().next().value!);
+    parsedPipelines.set(oid, parsed);
+  }
+  return parsed;
 }
 
 /** Says why a canceled run stopped: its own cancel (with who superseded it), or the runner stopping. */
