@@ -120,8 +120,22 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
           claimed = true;
           if (entry.batch) {
             // A range's runs: claimed together, run a few at a time, recorded in bulk.
+            // `git ci run` may still be renaming the range's entries into the queue: take what
+            // arrives until a look finds nothing new (a second at most), so the range stays one batch.
             const members = [entry];
-            for (const other of queued) if (other.batch === entry.batch && other.id !== entry.id && (await claimRun(repo, other.id))) members.push(other);
+            const deadline = Date.now() + 1000;
+            for (let candidates = queued, looks = 0; Date.now() < deadline; looks++) {
+              let found = false;
+              for (const other of candidates) {
+                if (other.batch !== entry.batch || members.some((m) => m.id === other.id) || !(await claimRun(repo, other.id))) continue;
+                members.push(other);
+                found = true;
+              }
+              if (!found && looks > 0) break;
+              await new Promise((r) => setTimeout(r, 20));
+              candidates = await listQueued(repo);
+            }
+            members.sort((a, b) => a.id.localeCompare(b.id));
             log(`claimed ${members.length} run(s) of batch ${entry.batch}`);
             const p = runBatch(ctx, members, runs).finally(() => {
               active.delete(entry.id);
