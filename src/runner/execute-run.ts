@@ -89,7 +89,7 @@ export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cance
     record.problems = problems;
     record.finishedAt = new Date().toISOString();
     record.durationMs = Date.now() - started;
-    await (ctx.record ?? ((r, l) => recordRun(repo, r, l)))(record, []);
+    await recordWith(ctx, record, []);
     return { recorded: record };
   };
 
@@ -131,7 +131,7 @@ export async function executeRun(runnerCtx: RunContext, entry: QueueEntry, cance
     if (ctx.shutdown.aborted && record.state === 'canceled') describeCancel(record, cancel);
     record.finishedAt = new Date().toISOString();
     record.durationMs = Date.now() - started;
-    await (ctx.record ?? ((r, l) => recordRun(repo, r, l)))(record, logs);
+    await recordWith(ctx, record, logs);
     return { recorded: record };
   } catch (err) {
     ctx.log(`run ${entry.id}: runner fault: ${(err as Error).stack ?? err}`);
@@ -153,6 +153,11 @@ function parsedPipeline(oid: string, content: Buffer): ReturnType<typeof parsePi
     parsedPipelines.set(oid, parsed);
   }
   return parsed;
+}
+
+/** Records a run the context's way: at once (recordRun), or deferred by a batch. */
+export function recordWith(ctx: RunContext, record: RunRecord, logs: LogFile[]): Promise<void> {
+  return ctx.record ? ctx.record(record, logs) : recordRun(ctx.repo, record, logs);
 }
 
 /** Says why a canceled run stopped: its own cancel (with who superseded it), or the runner stopping. */

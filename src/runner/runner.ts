@@ -14,7 +14,7 @@ import { readRunRecord } from '../store/runs.js';
 import { readSettings, type RunnerSettings } from '../store/settings.js';
 import { Semaphore } from './semaphore.js';
 import { isAlive, selfIdentity, type ProcessIdentity } from '../store/process-identity.js';
-import { CancelReason, describeCancel, executeRun, PIPELINE_FILE, type CacheHit, type RunContext } from './execute-run.js';
+import { CancelReason, describeCancel, executeRun, PIPELINE_FILE, recordWith, type CacheHit, type RunContext } from './execute-run.js';
 import { clearCancelRequest, listCancelRequests } from '../store/cancel-requests.js';
 import { parsePipeline } from '../pipeline/parse.js';
 import { refName } from '../report/run-record.js';
@@ -109,11 +109,13 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
         await Promise.all(active.values());
         return;
       }
-      await supersede.scan(runs);
+      // One listing of the queue a turn, for supersede and for claiming (a claim of an entry
+      // superseded meanwhile just fails).
+      const queued = await listQueued(repo);
+      await supersede.scan(runs, queued);
       await actOnCancelRequests(ctx, runs);
       let claimed = false;
       if (active.size < settings.concurrency) {
-        const queued = await listQueued(repo);
         for (const entry of queued) {
           if (active.size >= settings.concurrency) break;
           if (active.has(entry.id) || !(await claimRun(repo, entry.id))) continue;
@@ -196,12 +198,12 @@ async function runClaimed(ctx: RunContext, entry: QueueEntry, cancel: AbortSigna
 
 /** Records a run canceled before it started, with no job run. */
 async function recordCanceled(ctx: RunContext, entry: QueueEntry, cancel: AbortSignal) {
-  const commit = (await ctx.repo.git.resolve(`${entry.commit}^{commit}`)) ?? entry.commit;
+  const commit = (await ctx.repo.git.oid(`${entry.commit}^{commit}`)) ?? entry.commit;
   const record = newRunRecord(entry, commit);
   record.state = 'canceled';
   describeCancel(record, cancel);
   record.finishedAt = new Date().toISOString();
-  await (ctx.record ?? ((r, l) => recordRun(ctx.repo, r, l)))(record, []);
+  await recordWith(ctx, record, []);
   return record;
 }
 
@@ -322,8 +324,7 @@ class Superseder {
 
   constructor(private readonly ctx: RunContext) {}
 
-  async scan(runs: Map<string, { entry: QueueEntry; cancel: AbortController }>): Promise<void> {
-    const queued = await listQueued(this.ctx.repo);
+  async scan(runs: Map<string, { entry: QueueEntry; cancel: AbortController }>, queued: QueueEntry[]): Promise<void> {
     const all = [...[...runs.values()].map((r) => r.entry), ...queued].filter((e) => e.trigger === 'push' && e.ref.startsWith('refs/heads/'));
     for (const older of all) {
       const newer = all.filter((e) => e.ref === older.ref && e.id > older.id).sort((a, b) => b.id.localeCompare(a.id));
