@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
-import { probeSandbox, type LayerName, type SandboxCapabilities } from '../sandbox/probe.js';
+import type { LayerName, SandboxCapabilities } from '../sandbox/probe.js';
 import { readSettings, type SandboxMode } from '../store/settings.js';
 import { HOOK_MARKER } from '../store/arm.js';
 import { GitError, UserError } from '../store/errors.js';
@@ -54,6 +54,7 @@ export const doctorCommand: CommandModule<object, Args> = {
     const found = await findRepo(argv.repo);
     const config = found.repo ? await found.repo.settings() : new Map<string, string>();
     const { settings, warnings } = readSettings(config);
+    const { probeSandbox } = await import('../sandbox/probe.js');
     const [caps, gitVersion, repoCheck] = await Promise.all([
       probeSandbox(settings.uidBase),
       readGitVersion(),

@@ -8,7 +8,6 @@ import { resolveCommit } from '../store/results.js';
 import { UserError } from '../store/errors.js';
 import type { Repo } from '../store/repo.js';
 import { ensureRunner, waitForRuns } from './wait-runs.js';
-import { runLocal } from './run-local.js';
 
 interface Args {
   repo?: string;
@@ -47,6 +46,8 @@ export const runCommand: CommandModule<object, Args> = {
     if (argv.local) {
       if (argv.revs.length > 1 || argv.revs[0]!.includes('..')) throw new UserError('--local runs one commit: name one revision (default HEAD), not a range');
       if (argv.dirty && argv.revs[0] !== 'HEAD') throw new UserError('--dirty runs the working tree on top of HEAD: name no revision');
+      // Loaded only here: a local run brings the whole runner (sandbox, pipeline parser) with it.
+      const { runLocal } = await import('./run-local.js');
       process.exitCode = await runLocal(repo, { rev: argv.revs[0]!, dirty: argv.dirty, jobs, cache: argv.cache });
       return;
     }

@@ -1,7 +1,6 @@
 // `git ci runner`: the process the hook starts; also fine to run by hand.
 import type { CommandModule } from 'yargs';
 import { repoFromArgs } from './repo-arg.js';
-import { runRunner } from '../runner/runner.js';
 import { parseDuration } from '../pipeline/duration.js';
 import { UserError } from '../store/errors.js';
 
@@ -25,6 +24,7 @@ export const runnerCommand: CommandModule<object, Args> = {
       if (idleMs === undefined) throw new UserError(`--idle: expected a duration like 30s or 5m, got "${argv.idle}"`);
     }
     const repo = await repoFromArgs(argv);
+    const { runRunner } = await import('../runner/runner.js');
     await runRunner(repo, { idleMs });
     // Nothing else is pending once the runner returns; do not wait for stray handles.
     process.exit(0);

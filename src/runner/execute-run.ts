@@ -53,7 +53,17 @@ export interface RunContext {
   /** Records a finished run; recordRun unless a batch defers it (the logs must be kept until then). */
   record?: (record: RunRecord, logs: LogFile[]) => Promise<void>;
   /** A batch's cache entries not recorded yet, so a range's later commits reuse its earlier ones. */
-  pendingCache?: Map<string, CacheHit>;
+  pendingCache?: PendingCache;
+}
+
+/** The cache entries of a batch's runs that are not recorded yet (or still being computed). */
+export interface PendingCache {
+  /**
+   * A passed result for `key` among the batch's unrecorded runs. When an earlier run of the
+   * batch is still computing the same key, waits for that run to end first (so a range does
+   * not run one tree twice); otherwise marks `runId` as the one computing it.
+   */
+  lookup(key: string, runId: string): Promise<CacheHit | undefined>;
 }
 
 /** Where a cached result comes from: the run, its job record and, when not stored yet, its log file. */
@@ -222,7 +232,11 @@ async function runJobs(
   const pgids = new Map<string, number[]>();
   const workspaces = new Map<string, string>();
   const writeLive = liveStateWriter(ctx.repo.paths.running, (err) => ctx.log(`run ${entry.id}: could not save live state: ${err.message}`));
+  // A batch's run writes its live state only once a job starts a process: most of a backfill's
+  // runs are cache hits done in a millisecond, and nothing of theirs needs finding after a crash.
+  const lazy = ctx.record !== undefined;
   const saveLive = () => {
+    if (lazy && workspaces.size === 0) return Promise.resolve();
     live.jobs = record.jobs.map((j) => ({
       name: j.name,
       state: j.state,
@@ -267,7 +281,9 @@ async function runJobs(
         if (spec.cache) {
           // A pure job whose key already passed is not run: its result, log and artifacts are reused.
           job.cacheKey = await cacheKeyOf(ctx.repo.git, record.commit, spec, needed);
-          const hit: CacheHit | undefined = entry.noCache ? undefined : (ctx.pendingCache?.get(job.cacheKey) ?? (await lookupCache(ctx.repo.git, job.cacheKey, name)));
+          const hit: CacheHit | undefined = entry.noCache
+            ? undefined
+            : ((await ctx.pendingCache?.lookup(job.cacheKey, entry.id)) ?? (await lookupCache(ctx.repo.git, job.cacheKey, name)));
           if (hit) {
             await reuseJobResult(ctx, entry.id, job, hit.runId, hit.job, logPath, `cached: key ${job.cacheKey.slice(0, 12)} passed in run`, hit.logPath);
             return;

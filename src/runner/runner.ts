@@ -14,13 +14,13 @@ import { readRunRecord } from '../store/runs.js';
 import { readSettings, type RunnerSettings } from '../store/settings.js';
 import { Semaphore } from './semaphore.js';
 import { isAlive, selfIdentity, type ProcessIdentity } from '../store/process-identity.js';
-import { CancelReason, describeCancel, executeRun, PIPELINE_FILE, recordWith, type CacheHit, type RunContext } from './execute-run.js';
+import { CancelReason, describeCancel, executeRun, PIPELINE_FILE, recordWith, type CacheHit, type PendingCache, type RunContext } from './execute-run.js';
 import { clearCancelRequest, listCancelRequests } from '../store/cancel-requests.js';
 import { parsePipeline } from '../pipeline/parse.js';
 import { refName } from '../report/run-record.js';
 import { readLiveState } from '../store/live-state.js';
 import { cacheKeysToRecord, collectGarbage, newRunRecord, noteRecordOf, recordMessage, recordRun } from './record-run.js';
-import { appendNoteLinesBulk, writeRunRecordsBulk } from '../store/bulk-record.js';
+import { recordRunsBulk } from '../store/bulk-record.js';
 import { encodeNoteLine } from '../report/note-line.js';
 import type { RunRecord } from '../report/run-record.js';
 import type { LogFile } from '../store/runs.js';
@@ -127,12 +127,11 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
             const members = [entry];
             const deadline = Date.now() + 1000;
             for (let candidates = queued, looks = 0; Date.now() < deadline; looks++) {
-              let found = false;
-              for (const other of candidates) {
-                if (other.batch !== entry.batch || members.some((m) => m.id === other.id) || !(await claimRun(repo, other.id))) continue;
-                members.push(other);
-                found = true;
-              }
+              const taken = new Set(members.map((m) => m.id));
+              const mine = candidates.filter((other) => other.batch === entry.batch && !taken.has(other.id));
+              const won = await Promise.all(mine.map((other) => claimRun(repo, other.id)));
+              members.push(...mine.filter((_, i) => won[i]));
+              const found = won.some(Boolean);
               if (!found && looks > 0) break;
               await new Promise((r) => setTimeout(r, 20));
               candidates = await listQueued(repo);
@@ -209,6 +208,8 @@ async function recordCanceled(ctx: RunContext, entry: QueueEntry, cancel: AbortS
 
 /** How many finished runs of a batch wait to be recorded together, at most. */
 const BATCH_FLUSH = 50;
+/** How many runs of a batch are in flight at once (their jobs still wait for job slots). */
+const BATCH_IN_FLIGHT = 16;
 
 /**
  * The runs of one range (`git ci run A..B`): up to ci.concurrency at a time, their records,
@@ -223,22 +224,57 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
   const staging = path.join(repo.paths.root, 'batch', entries[0]!.id);
   const pending: { entry: QueueEntry; record: RunRecord; logs: LogFile[]; dir: string }[] = [];
   let flushing: Promise<void> = Promise.resolve();
+  let flushes = 0;
+  // A flush takes every run finished when it starts; while one waits to start, asking again
+  // adds nothing (so a fast batch makes few large flushes, not many small ones).
+  let waiting: Promise<void> | undefined;
   const flush = () =>
-    (flushing = flushing.then(async () => {
+    (waiting ??= flushing = flushing.then(async () => {
+      waiting = undefined;
       const items = pending.splice(0);
       if (items.length === 0) return;
-      await writeRunRecordsBulk(repo.git, items.map((i) => ({ record: i.record, logs: i.logs, message: recordMessage(i.record), cacheKeys: cacheKeysToRecord(i.record) })));
-      await appendNoteLinesBulk(repo.git, items.map((i) => ({ commit: i.record.commit, line: encodeNoteLine(noteRecordOf(i.record)) })), `git-ci: ${items.length} run(s) of batch ${entries[0]!.batch} recorded`);
-      for (const i of items) {
-        ctx.log(`run ${i.entry.id}: ${i.record.state}${i.record.error ? ` (${i.record.error})` : ''} (recorded in bulk)`);
-        await finishRun(repo, i.entry.id);
-      }
+      const t0 = performance.now();
+      await recordRunsBulk(
+        repo.git,
+        items.map((i) => ({ record: i.record, logs: i.logs, message: recordMessage(i.record), cacheKeys: cacheKeysToRecord(i.record) })),
+        items.map((i) => ({ commit: i.record.commit, line: encodeNoteLine(noteRecordOf(i.record)) })),
+        `git-ci: ${items.length} run(s) of batch ${entries[0]!.batch} recorded`,
+      );
+      for (const i of items) ctx.log(`run ${i.entry.id}: ${i.record.state}${i.record.error ? ` (${i.record.error})` : ''} (recorded in bulk)`);
       // Recorded: later hits read the stored logs; the staged copies can go.
-      for (const i of items) for (const key of cacheKeysToRecord(i.record)) pendingCache.delete(key);
-      for (const i of items) await fs.rm(i.dir, { recursive: true, force: true });
-      await collectGarbage(repo);
+      for (const i of items) for (const key of cacheKeysToRecord(i.record)) hits.delete(key);
+      await Promise.all(
+        items.map(async (i) => {
+          await finishRun(repo, i.entry.id);
+          await fs.rm(i.dir, { recursive: true, force: true });
+        }),
+      );
+      const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
+      ctx.log(`batch ${entries[0]!.batch}: ${items.length} run(s) recorded in ${ms(t0, performance.now())}`);
+      // Each flush adds packs: git's housekeeping every few flushes keeps reads fast in a long range.
+      if (++flushes % 8 === 0) await collectGarbage(repo);
     }));
-  const pendingCache = new Map<string, CacheHit>();
+  const hits = new Map<string, CacheHit>();
+  // Which run computes a key, and a promise that settles when that run has ended.
+  const computing = new Map<string, { runId: string; ended: Promise<void> }>();
+  const ended = new Map(entries.map((e) => [e.id, settleable()]));
+  const pendingCache: PendingCache = {
+    async lookup(key, runId) {
+      for (;;) {
+        const hit = hits.get(key);
+        if (hit) return hit;
+        const other = computing.get(key);
+        // Only an earlier run is waited for: two runs can never wait on each other.
+        if (!other || other.runId >= runId) {
+          if (!other) computing.set(key, { runId, ended: ended.get(runId)!.promise });
+          return undefined;
+        }
+        await other.ended;
+        // That run ended without a passing result for the key: compute it here.
+        if (computing.get(key) === other) computing.delete(key);
+      }
+    },
+  };
   const controllers = new Map(entries.map((e) => [e.id, new AbortController()]));
   for (const entry of entries) runs.set(entry.id, { entry, cancel: controllers.get(entry.id)! });
   let next = 0;
@@ -259,7 +295,7 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
         pending.push({ entry, record, logs: kept, dir });
         for (const key of cacheKeysToRecord(record)) {
           const job = record.jobs.find((j) => j.cacheKey === key)!;
-          pendingCache.set(key, { runId: record.id, job, logPath: kept.find((l) => l.job === job.name)?.path });
+          hits.set(key, { runId: record.id, job, logPath: kept.find((l) => l.job === job.name)?.path });
         }
       };
       const runCtx: RunContext = { ...ctx, record: defer, pendingCache };
@@ -273,16 +309,27 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
         ctx.log(`run ${entry.id}: could not be recorded: ${(err as Error).stack ?? err}`);
       } finally {
         runs.delete(entry.id);
+        ended.get(entry.id)!.resolve();
       }
       if (pending.length >= BATCH_FLUSH) await flush();
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.settings.concurrency, entries.length)) }, worker));
+    // More runs in flight than job slots: a cached run waits on pipes and files, not on a CPU,
+    // so many overlap; the jobs that do run still take ci.concurrency slots, in order.
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(Math.max(ctx.settings.concurrency, BATCH_IN_FLIGHT), entries.length)) }, worker));
   } finally {
     await flush().catch((err: Error) => ctx.log(`batch ${entries[0]!.batch}: could not record: ${err.stack ?? err}`));
     await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await collectGarbage(repo);
   }
+}
+
+/** A promise and the function that settles it. */
+function settleable(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /**

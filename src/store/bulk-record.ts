@@ -2,7 +2,7 @@
 // through `git fast-import`, one process for all of them instead of ~13 per run. DESIGN.md:
 // fast-import for bulk writes, never for a single note (it loads the whole notes tree).
 // Same result on disk as writeRunRecord + writeCacheRefs + writeNoteWithRetry, but one notes
-// commit for the batch. Not yet used by the runner (see README, Status).
+// commit for the batch.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,12 +24,52 @@ export interface BulkRun {
 }
 
 const COMMITTER = 'git-ci <git-ci@localhost>';
+/** How many bytes of the fast-import stream are gathered before a write to its pipe. */
+const WRITE_CHUNK = 256 * 1024;
+/** How many log files are read ahead of the one being written. */
+const LOG_READ_AHEAD = 8;
+
+type Write = (chunk: string | Buffer) => Promise<void>;
 
 /** Writes the run records (and their cache refs) of many runs with one fast-import. */
 export async function writeRunRecordsBulk(git: Git, runs: BulkRun[]): Promise<void> {
   if (runs.length === 0) return;
+  await fastImport(git, (write) => writeRuns(write, runs));
+}
+
+/**
+ * Records a batch: the run records, their cache refs and the note lines in one fast-import (one
+ * process, one pack). The notes commit is a compare-and-swap on the notes ref: when another
+ * writer moved it meanwhile, fast-import still stores the runs and refuses the notes alone,
+ * which are then appended again from the new tip.
+ */
+export async function recordRunsBulk(git: Git, runs: BulkRun[], lines: { commit: string; line: string }[], message: string, ref = NOTES_REF): Promise<void> {
+  if (runs.length === 0) return appendNoteLinesBulk(git, lines, message, ref);
+  const notes = lines.length > 0 ? await notesCommitText(git, lines, ref) : undefined;
+  try {
+    await fastImport(git, async (write) => {
+      await writeRuns(write, runs);
+      if (notes) await writeNotesCommit(write, notes, message, ref);
+    });
+  } catch (err) {
+    if (!isRefusedUpdate(err)) throw err;
+    await appendNoteLinesBulk(git, lines, message, ref);
+  }
+}
+
+async function writeRuns(write: Write, runs: BulkRun[]): Promise<void> {
   const when = `${Math.floor(Date.now() / 1000)} +0000`;
-  await fastImport(git, async (write) => {
+  const logs = runs.map((run) => [...run.logs].sort((a, b) => a.job.localeCompare(b.job)));
+  // Log files are read a few ahead of the writing (a read is several thread-pool round trips),
+  // not all at once: a batch's logs together could be large.
+  const files = logs.flat();
+  const reads: (Promise<Buffer> | undefined)[] = [];
+  const startRead = (i: number) => {
+    if (i < files.length) reads[i] = fs.readFile(files[i]!.path);
+  };
+  for (let i = 0; i < LOG_READ_AHEAD; i++) startRead(i);
+  let taken = 0;
+  try {
     for (const [i, run] of runs.entries()) {
       const mark = i + 1;
       await write(`commit ${runRef(run.record.id)}\nmark :${mark}\ncommitter ${COMMITTER} ${when}\n`);
@@ -37,14 +77,60 @@ export async function writeRunRecordsBulk(git: Git, runs: BulkRun[]): Promise<vo
       await writeData(write, Buffer.from(`${run.message}\n`));
       await write('M 100644 inline run.json\n');
       await writeData(write, Buffer.from(encodeRunRecord(run.record)));
-      for (const log of [...run.logs].sort((a, b) => a.job.localeCompare(b.job))) {
+      for (const log of logs[i]!) {
+        const content = reads[taken]!;
+        reads[taken] = undefined;
+        startRead(taken++ + LOG_READ_AHEAD);
         await write(`M 100644 inline logs/${log.job}.log\n`);
-        await writeData(write, await fs.readFile(log.path));
+        await writeData(write, await content);
       }
       await write('\n');
       for (const key of run.cacheKeys) await write(`reset ${CACHE_PREFIX}${key}\nfrom :${mark}\n\n`);
     }
-  });
+  } finally {
+    // A read left in flight by a failure must not become an unhandled rejection.
+    for (const r of reads) void r?.catch(() => undefined);
+  }
+}
+
+interface NotesCommit {
+  /** The notes commit the new one follows (undefined: the first). */
+  tip: string | undefined;
+  texts: Map<string, string>;
+}
+
+/** Each commit's note text after the lines are appended to what the notes ref holds now. */
+async function notesCommitText(git: Git, lines: { commit: string; line: string }[], ref: string): Promise<NotesCommit> {
+  const byCommit = new Map<string, string[]>();
+  for (const { commit, line } of lines) byCommit.set(commit, [...(byCommit.get(commit) ?? []), line]);
+  const tip = await git.oid(`${ref}^{commit}`);
+  const top = tip ? await topLevelNames(git, tip) : new Set<string>();
+  // All notes asked for at once: the cat-file reader answers them in one stream.
+  const currents = await Promise.all([...byCommit.keys()].map((commit) => (tip ? readNoteAt(git, tip, top, commit) : undefined)));
+  const texts = new Map<string, string>();
+  for (const [i, [commit, added]] of [...byCommit].entries()) {
+    const kept = (currents[i] ?? '').split('\n').filter((l) => l.trim() !== '');
+    // As appendNoteLine: lines sorted (run ids sort by time), each once.
+    texts.set(commit, `${[...new Set([...kept, ...added].sort())].join('\n')}\n`);
+  }
+  return { tip, texts };
+}
+
+async function writeNotesCommit(write: Write, notes: NotesCommit, message: string, ref: string): Promise<void> {
+  const when = `${Math.floor(Date.now() / 1000)} +0000`;
+  await write(`commit ${ref}\ncommitter ${COMMITTER} ${when}\n`);
+  await writeData(write, Buffer.from(`${message}\n`));
+  if (notes.tip) await write(`from ${notes.tip}\n`);
+  for (const [commit, text] of notes.texts) {
+    await write(`N inline ${commit}\n`);
+    await writeData(write, Buffer.from(text));
+  }
+  await write('\n');
+}
+
+/** fast-import refused to move a ref that is no longer where the stream started from. */
+function isRefusedUpdate(err: unknown): boolean {
+  return err instanceof GitError && /Not updating/.test(err.stderr);
 }
 
 /**
@@ -54,54 +140,51 @@ export async function writeRunRecordsBulk(git: Git, runs: BulkRun[]): Promise<vo
  */
 export async function appendNoteLinesBulk(git: Git, lines: { commit: string; line: string }[], message: string, ref = NOTES_REF, attempts = 20): Promise<void> {
   if (lines.length === 0) return;
-  const byCommit = new Map<string, string[]>();
-  for (const { commit, line } of lines) byCommit.set(commit, [...(byCommit.get(commit) ?? []), line]);
   for (let attempt = 1; ; attempt++) {
-    const tip = await git.oid(`${ref}^{commit}`);
-    const texts = new Map<string, string>();
-    for (const [commit, added] of byCommit) {
-      const current = tip ? await readNoteAt(git, tip, commit) : undefined;
-      const kept = (current ?? '').split('\n').filter((l) => l.trim() !== '');
-      // As appendNoteLine: lines sorted (run ids sort by time), each once.
-      texts.set(commit, `${[...new Set([...kept, ...added].sort())].join('\n')}\n`);
-    }
-    const when = `${Math.floor(Date.now() / 1000)} +0000`;
+    const notes = await notesCommitText(git, lines, ref);
     try {
-      await fastImport(git, async (write) => {
-        await write(`commit ${ref}\ncommitter ${COMMITTER} ${when}\n`);
-        await writeData(write, Buffer.from(`${message}\n`));
-        if (tip) await write(`from ${tip}\n`);
-        for (const [commit, text] of texts) {
-          await write(`N inline ${commit}\n`);
-          await writeData(write, Buffer.from(text));
-        }
-        await write('\n');
-      });
+      await fastImport(git, (write) => writeNotesCommit(write, notes, message, ref));
       return;
     } catch (err) {
-      if (!(err instanceof GitError) || !/Not updating/.test(err.stderr) || attempt >= attempts) throw err;
+      if (!isRefusedUpdate(err) || attempt >= attempts) throw err;
       await sleep(Math.random() * Math.min(200, 5 * attempt));
     }
   }
 }
 
-/** A commit's note text in a notes commit, wherever fan-out put it (ab/cdef…, ab/cd/ef…). */
-async function readNoteAt(git: Git, notesCommit: string, commit: string): Promise<string | undefined> {
-  for (const path of [commit, `${commit.slice(0, 2)}/${commit.slice(2)}`, `${commit.slice(0, 2)}/${commit.slice(2, 4)}/${commit.slice(4)}`]) {
-    const blob = await git.blob(`${notesCommit}:${path}`);
-    if (blob) return blob.toString();
+/** The names at the top of a notes commit's tree: notes (full ids) and fan-out folders (ab). */
+async function topLevelNames(git: Git, notesCommit: string): Promise<Set<string>> {
+  const tree = await git.object(`${notesCommit}^{tree}`);
+  const names = new Set<string>();
+  if (!tree) return names;
+  // A tree is entries of `<mode> <name>\0<binary id>`.
+  const idLength = tree.oid.length / 2;
+  for (let i = 0; i < tree.content.length; ) {
+    const space = tree.content.indexOf(32, i);
+    const nul = tree.content.indexOf(0, space);
+    if (space < 0 || nul < 0) break;
+    names.add(tree.content.subarray(space + 1, nul).toString());
+    i = nul + 1 + idLength;
   }
-  return undefined;
+  return names;
 }
 
-async function writeData(write: (text: string | Buffer) => Promise<void>, bytes: Buffer): Promise<void> {
+/** A commit's note text in a notes commit, wherever fan-out put it (ab/cdef…, ab/cd/ef…). */
+async function readNoteAt(git: Git, notesCommit: string, top: Set<string>, commit: string): Promise<string | undefined> {
+  // Most commits of a batch have no note yet: the top-level names say so without a lookup.
+  const paths = top.has(commit) ? [commit] : top.has(commit.slice(0, 2)) ? [`${commit.slice(0, 2)}/${commit.slice(2)}`, `${commit.slice(0, 2)}/${commit.slice(2, 4)}/${commit.slice(4)}`] : [];
+  const blobs = await Promise.all(paths.map((path) => git.blob(`${notesCommit}:${path}`)));
+  return blobs.find((b) => b !== undefined)?.toString();
+}
+
+async function writeData(write: Write, bytes: Buffer): Promise<void> {
   await write(`data ${bytes.length}\n`);
   await write(bytes);
   await write('\n');
 }
 
 /** Runs `git fast-import`, feeding it what `produce` writes (with backpressure); a refused ref update fails it. */
-async function fastImport(git: Git, produce: (write: (chunk: string | Buffer) => Promise<void>) => Promise<void>): Promise<void> {
+async function fastImport(git: Git, produce: (write: Write) => Promise<void>): Promise<void> {
   const args = [`--git-dir=${git.gitDir}`, 'fast-import', '--quiet', '--done'];
   const child = spawn('git', args, { env: cleanGitEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
@@ -118,14 +201,30 @@ async function fastImport(git: Git, produce: (write: (chunk: string | Buffer) =>
   let closed = false;
   void exited.then(() => (closed = true));
   // A fast-import that died stops draining: what is left to write is dropped, and its exit says why.
-  const write = (chunk: string | Buffer) =>
+  const send = (chunk: Buffer) =>
     new Promise<void>((resolve) => {
       if (broken || closed || child.stdin.write(chunk)) return resolve();
       child.stdin.once('drain', () => resolve());
       void exited.then(() => resolve());
     });
+  // The stream is made of many small pieces: they go to the pipe in large writes.
+  let parts: Buffer[] = [];
+  let size = 0;
+  const sendParts = () => {
+    const chunk = Buffer.concat(parts, size);
+    parts = [];
+    size = 0;
+    return send(chunk);
+  };
+  const write = async (piece: string | Buffer) => {
+    const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    parts.push(bytes);
+    size += bytes.length;
+    if (size >= WRITE_CHUNK) await sendParts();
+  };
   await produce(write);
   await write('done\n');
+  await sendParts();
   child.stdin.end();
   const code = await exited;
   if (code !== 0) throw new GitError(['fast-import'], code, stderr);

@@ -19,6 +19,7 @@ export class CatFileBatch {
   private child: ChildProcessWithoutNullStreams | undefined;
   private readonly pending: Pending[] = [];
   private buffer: Buffer = Buffer.alloc(0);
+  private corked = false;
 
   /** `check`: `--batch-check`, which answers with the id, type and size only (content is empty). */
   constructor(
@@ -34,6 +35,15 @@ export class CatFileBatch {
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject });
       this.keepAlive(true);
+      // The requests of one tick go out in one write (many runs of a batch ask at once).
+      if (!this.corked) {
+        this.corked = true;
+        child.stdin.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          child.stdin.uncork();
+        });
+      }
       child.stdin.write(`${rev}\n`);
     });
   }

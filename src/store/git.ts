@@ -34,6 +34,13 @@ export function cleanGitEnv(extra: Record<string, string> = {}): Record<string, 
     env[key] = value;
   }
   env.GIT_TERMINAL_PROMPT = '0';
+  // glibc gives freed memory back to the kernel as soon as 128 KiB are free at the top of the
+  // heap, and git (fast-import's deltas above all) then grows it again: a page fault costs
+  // ~35 µs on a VM like ours, so `git fast-import` of 50 run records took 150 ms instead of 45.
+  // Keeping up to 32 MiB costs nothing that lasts: git's processes are short-lived.
+  if (!/glibc\.malloc\.trim_threshold/.test(env.GLIBC_TUNABLES ?? '')) {
+    env.GLIBC_TUNABLES = [env.GLIBC_TUNABLES, 'glibc.malloc.trim_threshold=33554432'].filter(Boolean).join(':');
+  }
   return { ...env, ...extra };
 }
 

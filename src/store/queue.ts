@@ -102,7 +102,7 @@ export async function enqueueRuns(repo: Repo, entries: QueueEntry[]): Promise<vo
   await fs.mkdir(repo.paths.queue, { recursive: true });
   const tmp = (e: QueueEntry) => path.join(repo.paths.queue, `.tmp-${e.id}`);
   await Promise.all(entries.map((e) => fs.writeFile(tmp(e), encodeQueueEntry(e))));
-  for (const e of entries) await fs.rename(tmp(e), path.join(repo.paths.queue, e.id));
+  await Promise.all(entries.map((e) => fs.rename(tmp(e), path.join(repo.paths.queue, e.id))));
 }
 
 async function readEntries(dir: string): Promise<QueueEntry[]> {
@@ -112,16 +112,18 @@ async function readEntries(dir: string): Promise<QueueEntry[]> {
   } catch {
     return [];
   }
-  const entries: QueueEntry[] = [];
-  for (const name of names.filter(isRunId).sort()) {
-    try {
-      const entry = decodeQueueEntry(await fs.readFile(path.join(dir, name), 'utf8'));
-      if (entry) entries.push(entry);
-    } catch {
-      // claimed by someone else between readdir and read
-    }
-  }
-  return entries;
+  const read = await Promise.all(
+    names
+      .filter(isRunId)
+      .sort()
+      .map((name) =>
+        fs.readFile(path.join(dir, name), 'utf8').then(
+          (text) => decodeQueueEntry(text),
+          () => undefined, // claimed by someone else between readdir and read
+        ),
+      ),
+  );
+  return read.filter((e): e is QueueEntry => e !== undefined);
 }
 
 /** Queued runs, oldest first; entries still being written are left for later. */

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../../src/store/git.js';
-import { appendNoteLinesBulk, writeRunRecordsBulk } from '../../src/store/bulk-record.js';
+import { appendNoteLinesBulk, recordRunsBulk, writeRunRecordsBulk } from '../../src/store/bulk-record.js';
 import { readRunRecord, readStoredLog, runRef, writeRunRecord } from '../../src/store/runs.js';
 import { lookupCache } from '../../src/store/cache-refs.js';
 import { readNote, writeNoteWithRetry } from '../../src/store/notes.js';
@@ -71,6 +71,34 @@ test('note lines are appended in one notes commit, to existing notes, also once 
   await appendNoteLinesBulk(git, [{ commit: commits[7]!, line: 'git-ci v1 run=C state=failed branch=main' }, { commit: commits[7]!, line: 'git-ci v1 run=D state=passed branch=main' }], 'bulk two');
   assert.is(await readNote(git, commits[7]!), 'git-ci v1 run=B7 state=passed branch=main\ngit-ci v1 run=C state=failed branch=main\ngit-ci v1 run=D state=passed branch=main\n');
   assert.is(await readNote(git, commits[8]!), 'git-ci v1 run=B8 state=passed branch=main\n');
+});
+
+test('records and notes in one fast-import; notes that lost a race are appended again from the new tip, runs kept', async () => {
+  const { dir, git, commits } = setup();
+  const log = path.join(dir, 'x.log');
+  writeFileSync(log, 'ok\n');
+  const run = (id: string, i: number) => ({ record: record(id, commits[i]!), logs: [{ job: 'unit', path: log }], message: `git-ci: run ${id}`, cacheKeys: [] });
+  const line = (i: number, id: string) => ({ commit: commits[i]!, line: `git-ci v1 run=${id} state=passed branch=main` });
+  await recordRunsBulk(git, [run('01JF8Z5X0000000000000000C1', 0)], [line(0, 'C1')], 'one');
+  assert.is(await readNote(git, commits[0]!), 'git-ci v1 run=C1 state=passed branch=main\n');
+  assert.is((await readRunRecord(git, '01JF8Z5X0000000000000000C1'))?.commit, commits[0]);
+  // A writer that read the notes tip before another one moved it: its notes commit is refused
+  // by fast-import (not a fast-forward), its runs are stored all the same, its lines retried.
+  const stale = await git.oid('refs/notes/ci^{commit}');
+  await writeNoteWithRetry(git, { commit: commits[1]!, edit: () => 'git-ci v1 run=OTHER state=failed branch=main\n', message: 'meanwhile' });
+  const oid = git.oid.bind(git);
+  let lied = false;
+  git.oid = async (rev: string) => {
+    if (rev.startsWith('refs/notes/ci') && !lied) return (lied = true), stale;
+    return oid(rev);
+  };
+  await recordRunsBulk(git, [run('01JF8Z5X0000000000000000C2', 1), run('01JF8Z5X0000000000000000C3', 2)], [line(1, 'C2'), line(2, 'C3')], 'two');
+  assert.ok(lied, 'the stale tip was used');
+  assert.is(await readNote(git, commits[1]!), 'git-ci v1 run=C2 state=passed branch=main\ngit-ci v1 run=OTHER state=failed branch=main\n', 'the other writer kept its line');
+  assert.is(await readNote(git, commits[2]!), 'git-ci v1 run=C3 state=passed branch=main\n');
+  assert.is(await readNote(git, commits[0]!), 'git-ci v1 run=C1 state=passed branch=main\n');
+  assert.is((await readRunRecord(git, '01JF8Z5X0000000000000000C2'))?.commit, commits[1]);
+  assert.is((await readRunRecord(git, '01JF8Z5X0000000000000000C3'))?.commit, commits[2]);
 });
 
 test.run();
