@@ -31,11 +31,15 @@ export function renderStatus(status: CommitStatus, extra: { error?: string | nul
   const head = [
     chalk.bold(status.commit.slice(0, 10)),
     paintState(status.state),
-    status.run ? `run ${status.run}` : 'no run recorded',
+    status.run ? `run ${status.run}` : status.inherited ? 'not built' : 'no run recorded',
     status.branch ? `on ${status.branch}` : '',
     status.durationMs !== null ? `in ${duration(status.durationMs)}` : '',
   ].filter(Boolean);
   lines.push(head.join('  '));
+  if (status.inherited) {
+    const { from, run, state } = status.inherited;
+    lines.push(`  ${chalk.dim('note')} inherited from ${from.slice(0, 10)} (rebased or amended): ${paintState(state).trimEnd()} there, in run ${run}`);
+  }
   if (extra.problems && extra.problems.length > 0) {
     for (const p of extra.problems) lines.push(`  ${chalk.magenta('!')} ${p}`);
   } else if (extra.error) {

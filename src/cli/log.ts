@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import chalk from 'chalk';
 import { repoFromArgs } from './repo-arg.js';
-import { logWithNotes } from '../store/results.js';
+import { inheritedFrom, logWithNotes } from '../store/results.js';
 import { listQueued, listRunning } from '../store/queue.js';
 import { paintState, duration } from './format.js';
 import { UserError } from '../store/errors.js';
@@ -21,7 +21,7 @@ export const logCommand: CommandModule<object, Args> = {
     y
       .positional('range', { type: 'string', describe: 'a revision or range, as for git log (default HEAD)' })
       .option('n', { type: 'number', default: 20, alias: 'max-count', describe: 'how many commits' })
-      .option('json', { type: 'boolean', default: false, describe: 'print JSON: [{commit, subject, state, run, branch, durationMs}]' })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON: [{commit, subject, state, run, branch, durationMs, inherited}]' })
       .example('$0 log', 'the last 20 commits of HEAD')
       .example('$0 log main~50..main -n 50', 'a range') as never,
   handler: async (argv) => {
@@ -30,16 +30,19 @@ export const logCommand: CommandModule<object, Args> = {
     const [lines, queued, running] = await Promise.all([logWithNotes(repo, argv.range, argv.n), listQueued(repo), listRunning(repo)]);
     const rows = lines.map((l) => {
       const latest = l.records.at(-1);
+      // A note a rebase carried here from another commit is that commit's result, not this one's.
+      const from = latest ? inheritedFrom(l.commit, latest) : undefined;
       const pending = [...running.map((e) => ({ e, s: 'running' })), ...queued.map((e) => ({ e, s: 'queued' }))]
         .filter(({ e }) => e.commit === l.commit && (!latest || e.id > latest.run))
         .sort((a, b) => (a.e.id > b.e.id ? -1 : 1))[0];
       return {
         commit: l.commit,
         subject: l.subject,
-        state: pending?.s ?? latest?.state ?? null,
-        run: pending?.e.id ?? latest?.run ?? null,
+        state: pending?.s ?? (from ? null : (latest?.state ?? null)),
+        run: pending?.e.id ?? (from ? null : (latest?.run ?? null)),
         branch: latest?.branch ?? null,
-        durationMs: pending ? null : (latest?.durationMs ?? null),
+        durationMs: pending || from ? null : (latest?.durationMs ?? null),
+        inherited: from && latest ? { from, run: latest.run, state: latest.state } : null,
       };
     });
     if (argv.json) {
@@ -47,7 +50,8 @@ export const logCommand: CommandModule<object, Args> = {
       return;
     }
     for (const r of rows) {
-      console.log(`${chalk.yellow(r.commit.slice(0, 7))} ${paintState(r.state ?? '-', 8)} ${duration(r.durationMs).padStart(6)}  ${r.subject}`);
+      const inherited = r.inherited ? chalk.dim(`  (inherited from ${r.inherited.from.slice(0, 7)}: ${r.inherited.state})`) : '';
+      console.log(`${chalk.yellow(r.commit.slice(0, 7))} ${paintState(r.state ?? '-', 8)} ${duration(r.durationMs).padStart(6)}  ${r.subject}${inherited}`);
     }
   },
 };

@@ -17,6 +17,7 @@ import { runCommand } from './run.js';
 import { retryCommand } from './retry.js';
 import { cancelCommand } from './cancel.js';
 import { artifactsCommand } from './artifacts.js';
+import { cloneCommand, fetchCommand } from './clone.js';
 
 export const EXIT_USAGE = 129;
 
@@ -34,6 +35,8 @@ async function main(argv: string[]): Promise<void> {
     .command(retryCommand)
     .command(cancelCommand)
     .command(artifactsCommand)
+    .command(cloneCommand)
+    .command(fetchCommand)
     .command(doctorCommand)
     .command(runnerCommand)
     .demandCommand(1, 'Name a command; `git ci --help` lists them.')

@@ -59,11 +59,11 @@ export interface RunContext {
 /** The cache entries of a batch's runs that are not recorded yet (or still being computed). */
 export interface PendingCache {
   /**
-   * A passed result for `key` among the batch's unrecorded runs. When an earlier run of the
-   * batch is still computing the same key, waits for that run to end first (so a range does
-   * not run one tree twice); otherwise marks `runId` as the one computing it.
+   * A passed result for `key` (of `job`) among the batch's unrecorded runs. When an earlier run
+   * of the batch is still computing the same key, waits for that run to end first (so a range
+   * does not run one tree twice); otherwise marks `runId` as the one computing it.
    */
-  lookup(key: string, runId: string): Promise<CacheHit | undefined>;
+  lookup(key: string, runId: string, job: string): Promise<CacheHit | undefined>;
 }
 
 /** Where a cached result comes from: the run, its job record and, when not stored yet, its log file. */
@@ -283,7 +283,7 @@ async function runJobs(
           job.cacheKey = await cacheKeyOf(ctx.repo.git, record.commit, spec, needed);
           const hit: CacheHit | undefined = entry.noCache
             ? undefined
-            : ((await ctx.pendingCache?.lookup(job.cacheKey, entry.id)) ?? (await lookupCache(ctx.repo.git, job.cacheKey, name)));
+            : ((await ctx.pendingCache?.lookup(job.cacheKey, entry.id, name)) ?? (await lookupCache(ctx.repo.git, job.cacheKey, name)));
           if (hit) {
             await reuseJobResult(ctx, entry.id, job, hit.runId, hit.job, logPath, `cached: key ${job.cacheKey.slice(0, 12)} passed in run`, hit.logPath);
             return;

@@ -41,6 +41,9 @@ export function noteRecordOf(record: RunRecord): NoteRecord {
     .map((j) => `${j.name}: ${[j.reason, j.tests ? testCounts(j.tests) : null].filter(Boolean).join(', ')}`);
   const message = record.error ?? (failures.length > 0 ? failures.join('; ') : undefined);
   const extra: Record<string, string> = {};
+  // commit=<id prefix>: the commit this line is about, so a copy a rebase carries to another
+  // commit (notes.rewriteRef) reads as inherited, not as that commit's result.
+  extra.commit = record.commit.slice(0, 12);
   // cached=<job>@<run>: jobs whose result came from an earlier run; tests=<job>:<passed>/<failed>/<skipped>.
   const cached = record.jobs.filter((j) => j.cachedFrom).map((j) => `${j.name}@${j.cachedFrom}`);
   if (cached.length > 0) extra.cached = cached.join(',');

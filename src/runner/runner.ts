@@ -258,20 +258,36 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
   // Which run computes a key, and a promise that settles when that run has ended.
   const computing = new Map<string, { runId: string; ended: Promise<void> }>();
   const ended = new Map(entries.map((e) => [e.id, settleable()]));
+  // Runs look a job up in batch order (each after the run before it looked that job up, or
+  // ended): with many runs in flight, a later commit must not claim a key before an earlier
+  // one that has the same tree, or both would run it.
+  const previous = new Map(entries.map((e, i) => [e.id, entries[i - 1]?.id]));
+  const looked = new Map<string, ReturnType<typeof settleable>>();
+  const lookedUp = (runId: string, job: string) => {
+    const k = `${runId}\0${job}`;
+    if (!looked.has(k)) looked.set(k, settleable());
+    return looked.get(k)!;
+  };
   const pendingCache: PendingCache = {
-    async lookup(key, runId) {
-      for (;;) {
-        const hit = hits.get(key);
-        if (hit) return hit;
-        const other = computing.get(key);
-        // Only an earlier run is waited for: two runs can never wait on each other.
-        if (!other || other.runId >= runId) {
-          if (!other) computing.set(key, { runId, ended: ended.get(runId)!.promise });
-          return undefined;
+    async lookup(key, runId, job) {
+      const before = previous.get(runId);
+      if (before) await Promise.race([lookedUp(before, job).promise, ended.get(before)!.promise]);
+      try {
+        for (;;) {
+          const hit = hits.get(key);
+          if (hit) return hit;
+          const other = computing.get(key);
+          // Only an earlier run is waited for: two runs can never wait on each other.
+          if (!other || other.runId >= runId) {
+            if (!other) computing.set(key, { runId, ended: ended.get(runId)!.promise });
+            return undefined;
+          }
+          await other.ended;
+          // That run ended without a passing result for the key: compute it here.
+          if (computing.get(key) === other) computing.delete(key);
         }
-        await other.ended;
-        // That run ended without a passing result for the key: compute it here.
-        if (computing.get(key) === other) computing.delete(key);
+      } finally {
+        lookedUp(runId, job).resolve();
       }
     },
   };

@@ -15,6 +15,19 @@ const CI_IDENTITY = {
 
 export { CI_IDENTITY };
 
+/**
+ * Every notes ref CI results are read from: the local one, and in a clone each remote's
+ * (`git ci fetch` brings a server's notes to refs/notes/remotes/<remote>/ci, never into the
+ * local ref, so notes a user wrote are never overwritten).
+ */
+export const CI_NOTES_REFS = [NOTES_REF, 'refs/notes/remotes/*/ci'];
+
+/** A commit's CI note lines from all of CI_NOTES_REFS, in one text (one git process); undefined when none. */
+export async function readCiNotes(git: Git, commit: string): Promise<string | undefined> {
+  const { stdout } = await git.run(['log', '-1', '--no-walk', '--format=%N', ...CI_NOTES_REFS.map((ref) => `--notes=${ref}`), commit, '--']);
+  return stdout.trim() === '' ? undefined : stdout;
+}
+
 /** The note text on a commit, or undefined when it has none. */
 export async function readNote(git: Git, commit: string, ref = NOTES_REF): Promise<string | undefined> {
   const { stdout, exitCode } = await git.run(['notes', `--ref=${ref}`, 'show', commit], { okExitCodes: [1] });

@@ -3,7 +3,7 @@
 // else the newest line of its note, detailed by run.json where the run ref is present.
 import type { Repo } from './repo.js';
 import { listQueued, listRunning, isRunId, type QueueEntry } from './queue.js';
-import { readNote, NOTES_REF } from './notes.js';
+import { readCiNotes, CI_NOTES_REFS } from './notes.js';
 import { findRunIds, readRunRecord } from './runs.js';
 import { decodeNote, type NoteRecord } from '../report/note-line.js';
 import { refName, type RunRecord } from '../report/run-record.js';
@@ -33,6 +33,11 @@ export interface CommitStatus {
   finishedAt: string | null;
   durationMs: number | null;
   jobs: JobSummary[];
+  /**
+   * The commit's newest note was carried over from another commit by a rebase or an amend
+   * (notes.rewriteRef): that commit's run, not one of this commit, which has not been built.
+   */
+  inherited: { from: string; run: string; state: RunState } | null;
 }
 
 export interface RunView {
@@ -53,6 +58,7 @@ const EMPTY = (commit: string): CommitStatus => ({
   finishedAt: null,
   durationMs: null,
   jobs: [],
+  inherited: null,
 });
 
 /** Resolves a revision to a commit id, with an error that says what was not found. */
@@ -70,7 +76,7 @@ export async function commitRunView(repo: Repo, commit: string): Promise<RunView
   // Read in the order a run moves (queue, running, note), so a run that moves meanwhile is seen in one of them.
   const queued = await listQueued(repo);
   const running = await listRunning(repo);
-  const noteText = await readNote(repo.git, commit);
+  const noteText = await readCiNotes(repo.git, commit);
   const records = decodeNote(noteText ?? '');
   const latestNote = records.at(-1);
   const pendingRuns = [...queued.map((e) => ({ e, state: 'queued' as const })), ...running.map((e) => ({ e, state: 'running' as const }))]
@@ -91,7 +97,7 @@ export async function runViewById(repo: Repo, id: string): Promise<RunView> {
   const running = (await listRunning(repo)).find((e) => e.id === id);
   const record = await readRunRecord(repo.git, id);
   if (record) {
-    const note = decodeNote((await readNote(repo.git, record.commit)) ?? '').find((r) => r.run === id);
+    const note = decodeNote((await readCiNotes(repo.git, record.commit)) ?? '').find((r) => r.run === id);
     return { status: statusFromRecord(record), record, note, live: undefined, pending: undefined, error: record.error };
   }
   if (running) return pendingView(repo, running.commit, running, 'running');
@@ -114,6 +120,11 @@ async function pendingView(repo: Repo, commit: string, entry: QueueEntry, state:
 
 async function recordedView(repo: Repo, commit: string, note: NoteRecord): Promise<RunView> {
   const record = await readRunRecord(repo.git, note.run);
+  const from = inheritedFrom(commit, note, record);
+  if (from) {
+    const status = { ...EMPTY(commit), branch: note.branch, inherited: { from, run: note.run, state: note.state } };
+    return { status, record: undefined, note, live: undefined, pending: undefined, error: null };
+  }
   if (record) return { status: statusFromRecord(record), record, note, live: undefined, pending: undefined, error: record.error };
   // The note outlived its run record (pruned, or not fetched): the note alone still tells the result.
   return {
@@ -131,6 +142,7 @@ async function recordedView(repo: Repo, commit: string, note: NoteRecord): Promi
         const tests = counts && counts.length === 3 && counts.every(Number.isFinite) ? { passed: counts[0]!, failed: counts[1]!, skipped: counts[2]! } : null;
         return { name: j.name, state: j.state, exitCode: null, durationMs: j.durationMs ?? null, cached: cachedFrom !== null, cachedFrom, tests };
       }),
+      inherited: null,
     },
     record: undefined,
     note,
@@ -138,6 +150,16 @@ async function recordedView(repo: Repo, commit: string, note: NoteRecord): Promi
     pending: undefined,
     error: note.message ?? null,
   };
+}
+
+/**
+ * The commit a note line was written for, when it is not `commit`: the line says (commit=<id
+ * prefix>, written since the key exists), or else its run record does.
+ */
+export function inheritedFrom(commit: string, note: NoteRecord, record?: RunRecord): string | undefined {
+  const noted = note.extra.commit;
+  if (noted && /^[0-9a-f]{7,64}$/.test(noted)) return commit.startsWith(noted) ? undefined : noted;
+  return record && record.commit !== commit ? record.commit : undefined;
 }
 
 export function statusFromRecord(record: RunRecord): CommitStatus {
@@ -158,6 +180,7 @@ export function statusFromRecord(record: RunRecord): CommitStatus {
       cachedFrom: j.cachedFrom ?? null,
       tests: j.tests ? { passed: j.tests.passed, failed: j.tests.failed, skipped: j.tests.skipped } : null,
     })),
+    inherited: null,
   };
 }
 
@@ -187,7 +210,7 @@ export interface LogLine {
 
 /** Commits of a range with their notes, newest first, in one git call. */
 export async function logWithNotes(repo: Repo, range: string | undefined, limit: number): Promise<LogLine[]> {
-  const args = ['log', `--notes=${NOTES_REF}`, '-z', '--format=%H%x1f%s%x1f%N', `-n${limit}`];
+  const args = ['log', ...CI_NOTES_REFS.map((ref) => `--notes=${ref}`), '-z', '--format=%H%x1f%s%x1f%N', `-n${limit}`];
   if (range) args.push('--end-of-options', range);
   const { stdout } = await repo.git.run(args);
   return stdout
