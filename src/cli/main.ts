@@ -18,6 +18,8 @@ import { retryCommand } from './retry.js';
 import { cancelCommand } from './cancel.js';
 import { artifactsCommand } from './artifacts.js';
 import { cloneCommand, fetchCommand } from './clone.js';
+import { gcCommand } from './gc.js';
+import { verifyCommand } from './verify.js';
 
 export const EXIT_USAGE = 129;
 
@@ -37,6 +39,8 @@ async function main(argv: string[]): Promise<void> {
     .command(artifactsCommand)
     .command(cloneCommand)
     .command(fetchCommand)
+    .command(gcCommand)
+    .command(verifyCommand)
     .command(doctorCommand)
     .command(runnerCommand)
     .demandCommand(1, 'Name a command; `git ci --help` lists them.')

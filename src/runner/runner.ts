@@ -21,6 +21,7 @@ import { refName } from '../report/run-record.js';
 import { readLiveState } from '../store/live-state.js';
 import { cacheKeysToRecord, collectGarbage, newRunRecord, noteRecordOf, recordMessage, recordRun } from './record-run.js';
 import { recordRunsBulk } from '../store/bulk-record.js';
+import { applyRetention, planRetention } from '../store/retention.js';
 import { encodeNoteLine } from '../report/note-line.js';
 import type { RunRecord } from '../report/run-record.js';
 import type { LogFile } from '../store/runs.js';
@@ -190,9 +191,33 @@ async function runClaimed(ctx: RunContext, entry: QueueEntry, cancel: AbortSigna
     if ('skipped' in outcome) ctx.log(`run ${entry.id}: not built: ${outcome.skipped}`);
     else ctx.log(`run ${entry.id}: ${outcome.recorded.state}${outcome.recorded.error ? ` (${outcome.recorded.error})` : ''}`);
     await finishRun(ctx.repo, entry.id);
+    if ('recorded' in outcome) await retainAfter(ctx, 1);
   } catch (err) {
     ctx.log(`run ${entry.id}: could not be recorded: ${(err as Error).stack ?? err}`);
   }
+}
+
+let recordedSinceRetention = 0;
+let retaining: Promise<void> = Promise.resolve();
+
+/** ci.gc.auto=N: retention (git ci gc with the configured policy) after every N recorded runs, one at a time. */
+function retainAfter(ctx: RunContext, recorded: number): Promise<void> {
+  const every = ctx.settings.gcAuto;
+  if (every <= 0) return Promise.resolve();
+  recordedSinceRetention += recorded;
+  if (recordedSinceRetention < every) return Promise.resolve();
+  recordedSinceRetention = 0;
+  retaining = retaining.then(async () => {
+    try {
+      const plan = await planRetention(ctx.repo.git, { keepRuns: ctx.settings.gcKeepRuns, keepArtifactsMs: ctx.settings.gcKeepArtifactsMs });
+      if (plan.refs.length === 0) return;
+      await applyRetention(ctx.repo.git, plan);
+      ctx.log(`retention (ci.gc.auto): deleted ${plan.runs.length} run record(s) and the artifacts of ${plan.artifactsOnly.length} more run(s)`);
+    } catch (err) {
+      ctx.log(`retention (ci.gc.auto) failed: ${(err as Error).message}`);
+    }
+  });
+  return retaining;
 }
 
 /** Records a run canceled before it started, with no job run. */
@@ -251,6 +276,7 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
       );
       const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
       ctx.log(`batch ${entries[0]!.batch}: ${items.length} run(s) recorded in ${ms(t0, performance.now())}`);
+      await retainAfter(ctx, items.length);
       // Each flush adds packs: git's housekeeping every few flushes keeps reads fast in a long range.
       if (++flushes % 8 === 0) await collectGarbage(repo);
     }));

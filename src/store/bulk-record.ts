@@ -100,19 +100,33 @@ interface NotesCommit {
 }
 
 /** Each commit's note text after the lines are appended to what the notes ref holds now. */
-async function notesCommitText(git: Git, lines: { commit: string; line: string }[], ref: string): Promise<NotesCommit> {
+function notesCommitText(git: Git, lines: { commit: string; line: string }[], ref: string): Promise<NotesCommit> {
   const byCommit = new Map<string, string[]>();
   for (const { commit, line } of lines) byCommit.set(commit, [...(byCommit.get(commit) ?? []), line]);
+  const edits = new Map<string, NoteEdit>();
+  for (const [commit, added] of byCommit) {
+    // As appendNoteLine: lines sorted (run ids sort by time), each once.
+    edits.set(commit, (current) => `${[...new Set([...noteLines(current), ...added].sort())].join('\n')}\n`);
+  }
+  return editedNotes(git, edits, ref);
+}
+
+/** A note text's non-empty lines. */
+function noteLines(text: string | undefined): string[] {
+  return (text ?? '').split('\n').filter((l) => l.trim() !== '');
+}
+
+/** A new note text from the current one (undefined: the commit has none). */
+export type NoteEdit = (current: string | undefined) => string;
+
+/** The notes ref's tip and each edited commit's new note text, read from that tip. */
+async function editedNotes(git: Git, edits: Map<string, NoteEdit>, ref: string): Promise<NotesCommit> {
   const tip = await git.oid(`${ref}^{commit}`);
   const top = tip ? await topLevelNames(git, tip) : new Set<string>();
   // All notes asked for at once: the cat-file reader answers them in one stream.
-  const currents = await Promise.all([...byCommit.keys()].map((commit) => (tip ? readNoteAt(git, tip, top, commit) : undefined)));
+  const currents = await Promise.all([...edits.keys()].map((commit) => (tip ? readNoteAt(git, tip, top, commit) : undefined)));
   const texts = new Map<string, string>();
-  for (const [i, [commit, added]] of [...byCommit].entries()) {
-    const kept = (currents[i] ?? '').split('\n').filter((l) => l.trim() !== '');
-    // As appendNoteLine: lines sorted (run ids sort by time), each once.
-    texts.set(commit, `${[...new Set([...kept, ...added].sort())].join('\n')}\n`);
-  }
+  for (const [i, [commit, edit]] of [...edits].entries()) texts.set(commit, edit(currents[i]));
   return { tip, texts };
 }
 
@@ -138,10 +152,20 @@ function isRefusedUpdate(err: unknown): boolean {
  * fast-import moves the notes ref only as a fast-forward of the tip it started from, so a
  * writer that got there first makes it read again and retry.
  */
-export async function appendNoteLinesBulk(git: Git, lines: { commit: string; line: string }[], message: string, ref = NOTES_REF, attempts = 20): Promise<void> {
-  if (lines.length === 0) return;
+export function appendNoteLinesBulk(git: Git, lines: { commit: string; line: string }[], message: string, ref = NOTES_REF, attempts = 20): Promise<void> {
+  if (lines.length === 0) return Promise.resolve();
+  return commitNotesWithRetry(git, () => notesCommitText(git, lines, ref), message, ref, attempts);
+}
+
+/** Edits many commits' notes in one notes commit, with the same compare-and-swap and retry. */
+export function editNotesBulk(git: Git, edits: Map<string, NoteEdit>, message: string, ref = NOTES_REF, attempts = 20): Promise<void> {
+  if (edits.size === 0) return Promise.resolve();
+  return commitNotesWithRetry(git, () => editedNotes(git, edits, ref), message, ref, attempts);
+}
+
+async function commitNotesWithRetry(git: Git, compute: () => Promise<NotesCommit>, message: string, ref: string, attempts: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const notes = await notesCommitText(git, lines, ref);
+    const notes = await compute();
     try {
       await fastImport(git, (write) => writeNotesCommit(write, notes, message, ref));
       return;

@@ -2,7 +2,7 @@
 // with shell builtins. Claiming is a rename into ci/running, which exactly one process wins.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { monotonicFactory } from 'ulid';
+import { decodeTime, monotonicFactory } from 'ulid';
 import type { Repo } from './repo.js';
 
 export const QUEUE_HEADER = 'git-ci-queue v1';
@@ -33,6 +33,15 @@ export interface QueueEntry {
 export const newRunId = monotonicFactory();
 
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** When a run was queued, from its id (a ULID); undefined for an id that is not one. */
+export function ulidTime(id: string): number | undefined {
+  try {
+    return decodeTime(id);
+  } catch {
+    return undefined;
+  }
+}
 
 export function isRunId(value: string): boolean {
   return ULID_RE.test(value);

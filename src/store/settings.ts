@@ -31,6 +31,12 @@ export interface RunnerSettings {
   maxArtifactBytes: number;
   /** ci.secret.<name> values, by lower-cased name (git config lower-cases the last part of a key). */
   secrets: Map<string, string>;
+  /** Retention (`git ci gc`): run records kept per branch. */
+  gcKeepRuns: number;
+  /** Retention: artifacts of runs older than this are deleted, ms. */
+  gcKeepArtifactsMs: number;
+  /** Retention runs by itself after this many recorded runs (ci.gc.auto; 0: never). */
+  gcAuto: number;
   /** The most a job may ask for (ci.limits.<key>). */
   limitsMax: Required<JobLimits>;
   /** What a job gets when it asks for nothing (ci.limits.<key>Default, at most the maximum). */
@@ -78,12 +84,12 @@ export function readSettings(config: Map<string, string>): SettingsResult {
     }
     return ms;
   };
-  const count = (key: string, fallback: number, allowAuto = false): number => {
+  const count = (key: string, fallback: number, allowAuto = false, allowZero = false): number => {
     const value = raw(key);
     if (value === undefined || (allowAuto && value === 'auto')) return fallback;
     const n = Number(value);
-    if (Number.isInteger(n) && n > 0) return n;
-    warnings.push(`${key}: expected a whole number above 0${allowAuto ? ' or "auto"' : ''}, got ${JSON.stringify(value)}; using ${fallback}`);
+    if (Number.isInteger(n) && (n > 0 || (allowZero && n === 0))) return n;
+    warnings.push(`${key}: expected a whole number ${allowZero ? '(0 or more)' : 'above 0'}${allowAuto ? ' or "auto"' : ''}, got ${JSON.stringify(value)}; using ${fallback}`);
     return fallback;
   };
   const size = (key: string, fallback: number): number => {
@@ -126,6 +132,9 @@ export function readSettings(config: Map<string, string>): SettingsResult {
       uidBase: count('ci.sandbox.uidBase', 64000),
       maxLogBytes: size('ci.maxLogBytes', 16 * 1024 * 1024),
       maxArtifactBytes: size('ci.maxArtifactBytes', GiB),
+      gcKeepRuns: count('ci.gc.keepRuns', 100),
+      gcKeepArtifactsMs: duration('ci.gc.keepArtifacts', '30d'),
+      gcAuto: count('ci.gc.auto', 0, false, true),
       secrets: new Map([...config].filter(([k]) => k.startsWith('ci.secret.')).map(([k, v]) => [k.slice('ci.secret.'.length), v])),
       limitsMax,
       limitsDefault,
