@@ -32,7 +32,7 @@ test('a push runs the pipeline and records a passing note, run ref and logs', as
   assert.equal(status.jobs.map((j) => [j.name, j.state, j.exitCode]), [['build', 'passed', 0], ['test', 'passed', 0]]);
 
   const note = await git(bare, 'log', '--notes=ci', '-1', '--format=%N', sha);
-  assert.match(note, new RegExp(`^git-ci v1 run=${status.run} state=passed branch=main duration=\\S+ jobs=build:passed:\\S+,test:passed:\\S+$`));
+  assert.match(note, new RegExp(`^git-ci v1 run=${status.run} state=passed branch=main duration=\\S+ jobs=build:passed:\\S+,test:passed:\\S+ commit=${sha.slice(0, 12)}$`));
   const audit = await git(bare, 'log', '--format=%s', 'refs/notes/ci');
   assert.is(audit, `git-ci: run ${status.run} passed for ${sha.slice(0, 7)} on main`);
   const runJson = JSON.parse(await git(bare, 'cat-file', 'blob', `refs/ci/runs/${status.run}:run.json`));
