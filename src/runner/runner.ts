@@ -254,7 +254,8 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
   // adds nothing (so a fast batch makes few large flushes, not many small ones).
   let waiting: Promise<void> | undefined;
   const flush = () =>
-    (waiting ??= flushing = flushing.then(async () => {
+    // A failed flush leaves its runs claimed (the next runner re-runs them); later ones still go.
+    (waiting ??= flushing = flushing.catch(() => undefined).then(async () => {
       waiting = undefined;
       const items = pending.splice(0);
       if (items.length === 0) return;
@@ -353,7 +354,8 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
         runs.delete(entry.id);
         ended.get(entry.id)!.resolve();
       }
-      if (pending.length >= BATCH_FLUSH) await flush();
+      // Recording goes on beside the runs: a worker does not wait for it.
+      if (pending.length >= BATCH_FLUSH) flush().catch((err: Error) => ctx.log(`batch ${entries[0]!.batch}: could not record: ${err.stack ?? err}`));
     }
   };
   try {
