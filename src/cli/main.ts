@@ -20,6 +20,7 @@ import { artifactsCommand } from './artifacts.js';
 import { cloneCommand, fetchCommand } from './clone.js';
 import { gcCommand } from './gc.js';
 import { verifyCommand } from './verify.js';
+import { serveCommand } from './serve.js';
 
 export const EXIT_USAGE = 129;
 
@@ -41,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
     .command(fetchCommand)
     .command(gcCommand)
     .command(verifyCommand)
+    .command(serveCommand)
     .command(doctorCommand)
     .command(runnerCommand)
     .demandCommand(1, 'Name a command; `git ci --help` lists them.')

@@ -1,0 +1,57 @@
+// Following a job's log over Server-Sent Events: one event a line, its id the byte offset just
+// past it, so a client that reconnects with Last-Event-ID resumes exactly there. Polls the
+// live file while the job runs (a positioned read, nothing when nothing was added), then sends
+// what is left of the stored copy and an `end` event.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Repo } from '../store/repo.js';
+import { findJobLog, readLogRange } from './job-log.js';
+
+export interface SseEvent {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+const CHUNK = 64 * 1024;
+const POLL_MS = 150;
+
+/** Sends the log from byte `from` until the job's log is complete or `stop` aborts. */
+export async function followJobLog(repo: Repo, runId: string, job: string, from: number, send: (e: SseEvent) => void, stop: AbortSignal): Promise<void> {
+  let offset = from;
+  while (!stop.aborted) {
+    const source = await findJobLog(repo, runId, job);
+    if (!source) {
+      send({ event: 'end', data: JSON.stringify({ error: `no job ${job} in run ${runId}` }) });
+      return;
+    }
+    if (source.kind === 'none') {
+      // Not started yet: wait; no log at all (a skipped job): say so and end.
+      if (/has not started/.test(source.reason)) {
+        await sleep(POLL_MS * 2, undefined, { signal: stop }).catch(() => undefined);
+        continue;
+      }
+      send({ event: 'end', data: JSON.stringify({ offset, reason: source.reason }) });
+      return;
+    }
+    const { bytes, end } = await readLogRange(repo, source, offset, CHUNK);
+    // Whole lines only while the file can still grow; the rest of a stored log as it is.
+    let cut = bytes.lastIndexOf(10) + 1;
+    if (source.kind === 'stored' && end) cut = bytes.length;
+    // A line longer than a chunk goes out in pieces.
+    if (cut === 0 && bytes.length === CHUNK) cut = bytes.length;
+    let start = 0;
+    while (start < cut) {
+      const nl = bytes.indexOf(10, start);
+      const stop = nl < 0 || nl >= cut ? cut : nl + 1;
+      const line = bytes.subarray(start, nl < 0 || nl >= cut ? cut : nl).toString('utf8').replace(/\r/g, '');
+      offset += stop - start;
+      send({ id: String(offset), data: line });
+      start = stop;
+    }
+    if (source.kind === 'stored' && end) {
+      send({ event: 'end', data: JSON.stringify({ offset }) });
+      return;
+    }
+    if (bytes.length < CHUNK || cut === 0) await sleep(POLL_MS, undefined, { signal: stop }).catch(() => undefined);
+  }
+}

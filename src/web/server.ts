@@ -1,0 +1,193 @@
+// `git ci serve`: a read-only HTTP server over armed bare repositories. Routes:
+//
+//   GET /api/repos                                   every repo, each branch's newest run
+//   GET /api/<repo>/status/<rev>                     `git ci status --json`
+//   GET /api/<repo>/log/<rev>?limit=                 `git ci log --json`
+//   GET /api/<repo>/runs?branch=&limit=              newest runs (run.json each), pending first
+//   GET /api/<repo>/runs/<id>                        one run
+//   GET /api/<repo>/runs/<id>/logs/<job>?offset=&limit=   a byte range of a job's log, text
+//   GET /api/<repo>/runs/<id>/logs/<job>/follow      the log as Server-Sent Events (Last-Event-ID resumes)
+//   GET /<repo>/badge/<branch>.svg                   status badge
+//
+// Nothing a request names reaches a path or git unchecked: repos are looked up by name in the
+// served set, run ids must be ULIDs, jobs plain names, revisions a safe ref syntax.
+import http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { Repo } from '../store/repo.js';
+import { badRequest, isSafeJobName, isSafeRev, logOf, notFound, runOf, runsOf, statusOf, type ApiResult } from './api.js';
+import { findJobLog, readLogRange } from './job-log.js';
+import { followJobLog, type SseEvent } from './follow-log.js';
+import { renderBadge } from './badge.js';
+import { commitRunView } from '../store/results.js';
+import { isRunId } from '../store/queue.js';
+
+export interface ServeOptions {
+  repos: Map<string, Repo>;
+  host: string;
+  port: number;
+  /** When set, every request must carry it (Authorization: Bearer <token>, or ?token=). */
+  token?: string;
+}
+
+export interface Served {
+  url: string;
+  close: () => Promise<void>;
+}
+
+const MAX_LOG_PAGE = 1024 * 1024;
+
+/** Starts the server; resolves once it listens. */
+export function serve(options: ServeOptions): Promise<Served> {
+  const streams = new Set<AbortController>();
+  const server = http.createServer((req, res) => {
+    handle(options, req, res, streams).catch((err: Error) => {
+      if (!res.headersSent) sendJson(res, { status: 500, body: { error: `internal error: ${err.message}` } });
+      else res.destroy();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      const address = server.address() as { port: number };
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      resolve({
+        url: `http://${host}:${address.port}`,
+        close: () =>
+          new Promise((done) => {
+            for (const s of streams) s.abort();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+async function handle(options: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse, streams: Set<AbortController>): Promise<void> {
+  const raw = (req.url ?? '/').split('?')[0]!;
+  // URL parsing would resolve /x/%2e%2e/ away: a request that walks up is refused, not rewritten.
+  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(raw)) return sendJson(res, badRequest('path traversal refused'));
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, { status: 405, body: { error: 'read-only: GET only' } });
+  if (options.token && !tokenMatches(options.token, req, url)) return sendJson(res, { status: 401, body: { error: 'a token is required (Authorization: Bearer <token>)' } });
+  let parts: string[];
+  try {
+    parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return sendJson(res, badRequest('malformed URL encoding'));
+  }
+  // Encoded slashes too: a part that decodes to ../x is a walk up, whatever it is for.
+  if (parts.some((p) => p === '..' || p === '.' || p.includes('../') || p.includes('/..') || p.includes('\\') || p.includes('\0'))) {
+    return sendJson(res, badRequest('path traversal refused'));
+  }
+
+  if (parts[0] === 'api') {
+    if (parts[1] === 'repos' && parts.length === 2) return sendJson(res, { status: 200, body: await repoSummaries(options.repos) });
+    const repo = options.repos.get(parts[1] ?? '');
+    if (!repo) return sendJson(res, notFound(`no repository ${JSON.stringify(parts[1] ?? '')} is served`));
+    const [, , what, ...rest] = parts;
+    const limit = clampInt(url.searchParams.get('limit'), 50, 1, 500);
+    if (what === 'status' && rest.length > 0) return sendJson(res, await statusOf(repo, rest.join('/')));
+    if (what === 'log' && rest.length > 0) return sendJson(res, await logOf(repo, rest.join('/'), limit));
+    if (what === 'runs' && rest.length === 0) return sendJson(res, await runsOf(repo, url.searchParams.get('branch') ?? undefined, limit));
+    if (what === 'runs' && rest.length === 1) return sendJson(res, await runOf(repo, rest[0]!));
+    if (what === 'runs' && rest[1] === 'logs' && (rest.length === 3 || (rest.length === 4 && rest[3] === 'follow'))) {
+      const [id, , job] = rest as [string, string, string];
+      if (!isRunId(id)) return sendJson(res, badRequest(`not a run id: ${JSON.stringify(id)}`));
+      if (!isSafeJobName(job)) return sendJson(res, badRequest(`not a job name: ${JSON.stringify(job)}`));
+      if (rest.length === 4) return followLog(repo, id, job, req, res, streams);
+      return sendLogRange(repo, id, job, url, res);
+    }
+    return sendJson(res, notFound(`no such API: ${url.pathname}`));
+  }
+  if (parts[1] === 'badge' && parts.length >= 3 && options.repos.has(parts[0]!)) {
+    const branch = parts.slice(2).join('/').replace(/\.svg$/, '');
+    return sendBadge(options.repos.get(parts[0]!)!, branch, res);
+  }
+  return sendJson(res, notFound(`not found: ${url.pathname}`));
+}
+
+async function repoSummaries(repos: Map<string, Repo>): Promise<unknown> {
+  return Promise.all(
+    [...repos].map(async ([name, repo]) => {
+      const { stdout } = await repo.git.run(['for-each-ref', '--sort=-committerdate', '--format=%(refname:short)%09%(objectname)', 'refs/heads/']);
+      const branches = await Promise.all(
+        stdout
+          .split('\n')
+          .filter(Boolean)
+          .map(async (line) => {
+            const [branch, commit] = line.split('\t') as [string, string];
+            return { name: branch, status: (await commitRunView(repo, commit)).status };
+          }),
+      );
+      return { name, branches };
+    }),
+  );
+}
+
+async function sendLogRange(repo: Repo, id: string, job: string, url: URL, res: http.ServerResponse): Promise<void> {
+  const source = await findJobLog(repo, id, job);
+  if (!source) return sendJson(res, notFound(`no job ${job} in run ${id}`));
+  const offset = clampInt(url.searchParams.get('offset'), 0, 0, Number.MAX_SAFE_INTEGER);
+  const limit = clampInt(url.searchParams.get('limit'), 256 * 1024, 1, MAX_LOG_PAGE);
+  const { bytes, end } = await readLogRange(repo, source, offset, limit);
+  res.writeHead(200, {
+    'content-type': 'text/plain; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    'x-log-offset': String(offset),
+    'x-log-next': String(offset + bytes.length),
+    // complete: a recorded log read to its end; a running job's log can still grow.
+    'x-log-complete': String(source.kind !== 'live' && end),
+  });
+  res.end(bytes);
+}
+
+function followLog(repo: Repo, id: string, job: string, req: http.IncomingMessage, res: http.ServerResponse, streams: Set<AbortController>): Promise<void> {
+  const last = req.headers['last-event-id'];
+  const from = clampInt(typeof last === 'string' ? last : null, 0, 0, Number.MAX_SAFE_INTEGER);
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
+  res.write('retry: 1000\n\n');
+  const stop = new AbortController();
+  streams.add(stop);
+  req.on('close', () => stop.abort());
+  const send = (e: SseEvent) => {
+    let text = '';
+    if (e.event) text += `event: ${e.event}\n`;
+    if (e.id) text += `id: ${e.id}\n`;
+    text += `data: ${e.data}\n\n`;
+    res.write(text);
+  };
+  return followJobLog(repo, id, job, from, send, stop.signal).finally(() => {
+    streams.delete(stop);
+    res.end();
+  });
+}
+
+async function sendBadge(repo: Repo, branch: string, res: http.ServerResponse): Promise<void> {
+  if (!isSafeRev(branch)) return sendJson(res, badRequest(`not a branch name: ${JSON.stringify(branch)}`));
+  const commit = await repo.git.oid(`refs/heads/${branch}^{commit}`);
+  if (!commit) return sendJson(res, notFound(`no branch ${branch}`));
+  const { status } = await commitRunView(repo, commit);
+  res.writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'no-cache, max-age=0', etag: `"${commit.slice(0, 12)}-${status.run ?? 'none'}-${status.state ?? 'none'}"` });
+  res.end(renderBadge(status.state));
+}
+
+function sendJson(res: http.ServerResponse, result: ApiResult): void {
+  const body = JSON.stringify(result.body, null, 2);
+  res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(body);
+}
+
+function tokenMatches(token: string, req: http.IncomingMessage, url: URL): boolean {
+  const header = req.headers.authorization ?? '';
+  const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '');
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function clampInt(text: string | null, fallback: number, min: number, max: number): number {
+  if (text === null || !/^\d+$/.test(text)) return fallback;
+  return Math.min(max, Math.max(min, Number(text)));
+}

@@ -1,0 +1,224 @@
+// `git ci serve` against real armed repositories and real pushes: the JSON API mirrors the
+// CLI's --json, logs are served by byte range, a running job's log follows live over SSE and
+// resumes with Last-Event-ID, badges, and bad requests get precise errors.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { armedRepo, ci, CLI, commit, gitEnv, push, waitForStatus } from '../helpers/fixture.js';
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+async function startServe(args: string[], cwd = '/'): Promise<Server> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`git ci serve exited ${code}: ${out}${err}`)));
+  });
+  return { url, child, stderr: () => err };
+}
+
+async function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  // The path goes out as written (a URL object would resolve %2e%2e segments before sending).
+  const { hostname, port } = new URL(url);
+  const rawPath = url.replace(/^http:\/\/[^/]+/, '') || '/';
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path: rawPath, method, headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (b: Buffer) => parts.push(b));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Reads SSE events until `until` says stop (or the stream ends); returns them and closes. */
+function readEvents(url: string, headers: Record<string, string>, until: (events: { id?: string; event?: string; data: string }[]) => boolean) {
+  return new Promise<{ id?: string; event?: string; data: string }[]>((resolve, reject) => {
+    const events: { id?: string; event?: string; data: string }[] = [];
+    let buffer = '';
+    const req = http.get(url, { headers }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => {
+        buffer += text;
+        let sep: number;
+        while ((sep = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, sep);
+          buffer = buffer.slice(sep + 2);
+          const e: { id?: string; event?: string; data: string } = { data: '' };
+          let hasData = false;
+          for (const line of block.split('\n')) {
+            if (line.startsWith('id: ')) e.id = line.slice(4);
+            else if (line.startsWith('event: ')) e.event = line.slice(7);
+            else if (line.startsWith('data: ')) (e.data = line.slice(6)), (hasData = true);
+          }
+          if (hasData) events.push(e);
+          if (until(events)) {
+            req.destroy();
+            return resolve(events);
+          }
+        }
+      });
+      res.on('end', () => resolve(events));
+    });
+    req.on('error', (err) => (req.destroyed ? resolve(events) : reject(err)));
+  });
+}
+
+test('the JSON API mirrors the CLI: repos, status, log, runs, one run; logs by byte range; badges', async () => {
+  const repo = await armedRepo();
+  const pipeline = 'jobs:\n  build:\n    run: for i in $(seq 1 2000); do echo "build line $i"; done\n  test:\n    needs: [build]\n    run: echo "<script>alert(1)</script>"\n';
+  const sha = await commit(repo.clone, { '.git-ci.yml': pipeline });
+  await push(repo.clone);
+  const built = await waitForStatus(repo.bare, sha, 60);
+  assert.is(built.state, 'passed');
+  const server = await startServe([repo.bare]);
+  try {
+    const name = path.basename(repo.bare, '.git');
+    const repos = JSON.parse((await get(`${server.url}/api/repos`)).body);
+    assert.is(repos[0].name, name);
+    assert.is(repos[0].branches[0].name, 'main');
+    assert.is(repos[0].branches[0].status.state, 'passed');
+
+    const status = await get(`${server.url}/api/${name}/status/main`);
+    assert.is(status.status, 200);
+    assert.match(String(status.headers['content-type']), 'application/json');
+    assert.equal(JSON.parse(status.body), JSON.parse((await ci(repo.bare, 'status', 'main', '--json')).stdout), 'the same as git ci status --json');
+    assert.equal(JSON.parse((await get(`${server.url}/api/${name}/log/main?limit=5`)).body), JSON.parse((await ci(repo.bare, 'log', 'main', '-n', '5', '--json')).stdout));
+    const runs = JSON.parse((await get(`${server.url}/api/${name}/runs?branch=main`)).body);
+    assert.equal(runs.pending, []);
+    assert.is(runs.runs[0].id, built.run);
+    const one = JSON.parse((await get(`${server.url}/api/${name}/runs/${built.run}`)).body);
+    assert.equal(one.record.jobs.map((j: { name: string }) => j.name), ['build', 'test']);
+
+    // A log in pages of 1000 bytes is the log.
+    const whole = (await ci(repo.bare, 'logs', built.run!, 'build')).stdout;
+    let offset = 0;
+    let paged = '';
+    for (let pages = 0; pages < 200; pages++) {
+      const page = await get(`${server.url}/api/${name}/runs/${built.run}/logs/build?offset=${offset}&limit=1000`);
+      assert.is(page.status, 200);
+      paged += page.body;
+      offset = Number(page.headers['x-log-next']);
+      if (page.headers['x-log-complete'] === 'true') break;
+    }
+    assert.is(paged, whole);
+    assert.ok(paged.includes('build line 2000'));
+    // A log is text, never HTML: a job printing a script tag cannot make the browser run it.
+    const xss = await get(`${server.url}/api/${name}/runs/${built.run}/logs/test`);
+    assert.match(xss.body, '<script>alert(1)</script>');
+    assert.match(String(xss.headers['content-type']), 'text/plain');
+    assert.is(xss.headers['x-content-type-options'], 'nosniff');
+
+    const badge = await get(`${server.url}/${name}/badge/main.svg`);
+    assert.is(badge.status, 200);
+    assert.match(String(badge.headers['content-type']), 'image/svg+xml');
+    assert.match(String(badge.headers['cache-control']), 'no-cache');
+    assert.match(badge.body, 'passing');
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+});
+
+test('bad requests: unknown repo, run or job are 404 with a JSON error; malformed ids, traversal and writes are refused', async () => {
+  const repo = await armedRepo();
+  const sha = await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  t:\n    run: exit 1\n' });
+  await push(repo.clone);
+  const built = await waitForStatus(repo.bare, sha, 60);
+  const server = await startServe([repo.bare]);
+  const name = path.basename(repo.bare, '.git');
+  try {
+    const cases: [string, number, string][] = [
+      [`/api/nope/runs`, 404, 'no repository "nope"'],
+      [`/api/${name}/runs/01JZZZZZZZZZZZZZZZZZZZZZZZ`, 404, 'no run 01JZZZZZZZZZZZZZZZZZZZZZZZ'],
+      [`/api/${name}/runs/${built.run}/logs/nojob`, 404, `no job nojob in run ${built.run}`],
+      [`/api/${name}/runs/not-an-id`, 400, 'not a run id'],
+      [`/api/${name}/runs/${built.run}/logs/..%2F..%2Fconfig`, 400, 'path traversal refused'],
+      [`/api/${name}/runs/${built.run}/logs/%2e%2e`, 400, 'path traversal refused'],
+      [`/api/${name}/status/--output=%2Ftmp%2Fx`, 400, 'not a revision'],
+      [`/api/${name}/status/main..HEAD`, 400, 'not a revision'],
+      [`/api/${name}/status/nosuchbranch`, 404, 'unknown revision nosuchbranch'],
+      [`/api/${name}/status/%E0%A4%A`, 400, 'malformed URL encoding'],
+      [`/${name}/badge/nobranch.svg`, 404, 'no branch nobranch'],
+      [`/api/${name}/whatever`, 404, 'no such API'],
+    ];
+    for (const [url, code, message] of cases) {
+      const r = await get(server.url + url);
+      assert.is(r.status, code, `${url}: ${r.body}`);
+      assert.match(JSON.parse(r.body).error, message, url);
+    }
+    const post = await get(`${server.url}/api/repos`, {}, 'POST');
+    assert.is(post.status, 405);
+    assert.match((await get(`${server.url}/${name}/badge/main.svg`)).body, 'failing');
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+});
+
+test("a running job's log follows live over SSE; a reconnect with Last-Event-ID resumes where it was, nothing lost or repeated", async () => {
+  const repo = await armedRepo();
+  const sha = await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  slow:\n    run: for i in $(seq 1 40); do echo "tick $i"; sleep 0.1; done\n' });
+  await push(repo.clone);
+  let runId = '';
+  for (let i = 0; i < 200 && !runId; i++) {
+    const s = JSON.parse((await ci(repo.bare, 'status', sha, '--json')).stdout);
+    if (s.state === 'running' && s.jobs.length > 0) runId = s.run;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(runId, 'the run started');
+  const server = await startServe([repo.bare]);
+  const name = path.basename(repo.bare, '.git');
+  try {
+    const follow = `${server.url}/api/${name}/runs/${runId}/logs/slow/follow`;
+    const first = await readEvents(follow, {}, (events) => events.length >= 5);
+    assert.ok(first.length >= 5);
+    assert.ok(first.some((e) => e.data === 'tick 1'));
+    const status = JSON.parse((await ci(repo.bare, 'status', sha, '--json')).stdout);
+    assert.is(status.state, 'running', 'followed while it ran');
+    const rest = await readEvents(follow, { 'last-event-id': first.at(-1)!.id! }, (events) => events.some((e) => e.event === 'end'));
+    const lines = [...first, ...rest].filter((e) => !e.event).map((e) => e.data);
+    assert.equal(lines.filter((l) => l.startsWith('tick')), Array.from({ length: 40 }, (_, i) => `tick ${i + 1}`));
+    assert.is(rest.at(-1)!.event, 'end');
+    const ended = await waitForStatus(repo.bare, sha, 60);
+    assert.is(ended.state, 'passed');
+    // Every line once, in order: the followed lines are the stored log.
+    assert.equal(lines, (await ci(repo.bare, 'logs', runId, 'slow')).stdout.replace(/\n$/, '').split('\n'));
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+});
+
+test('a token guards every request; listening beyond loopback without one warns', async () => {
+  const repo = await armedRepo();
+  const guarded = await startServe([repo.bare, '--token', 'letmein-123']);
+  try {
+    assert.is((await get(`${guarded.url}/api/repos`)).status, 401);
+    assert.is((await get(`${guarded.url}/api/repos`, { authorization: 'Bearer wrong-token' })).status, 401);
+    assert.is((await get(`${guarded.url}/api/repos`, { authorization: 'Bearer letmein-123' })).status, 200);
+    assert.is((await get(`${guarded.url}/api/repos?token=letmein-123`)).status, 200);
+  } finally {
+    guarded.child.kill('SIGTERM');
+  }
+  const open = await startServe([repo.bare, '--host', '0.0.0.0']);
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    assert.match(open.stderr(), 'without --token');
+  } finally {
+    open.child.kill('SIGTERM');
+  }
+});
+
+test.run();
