@@ -11,7 +11,7 @@ const ALLOWED: Record<string, RegExp[]> = {
   sandbox: [/^\.\/[\w-]+\.js$/, /^node:/, /^\.\.\/pipeline\//],
   store: [/^\.\/[\w-]+\.js$/, /^node:/, /^ulid$/, /^\.\.\/(pipeline|report)\//],
   runner: [/^\.\/[\w-]+\.js$/, /^node:/, /^\.\.\/(pipeline|report|store|sandbox)\//, /^\.\.\/version\.js$/],
-  web: [/^\.\/[\w-]+\.js$/, /^node:/, /^\.\.\/(pipeline|report|store)\//],
+  web: [/^\.\/[\w-]+\.js$/, /^node:/, /^tar$/, /^\.\.\/(pipeline|report|store)\//],
   cli: [/^\.\/[\w-]+\.js$/, /^node:/, /^yargs(\/helpers)?$/, /^chalk$/, /^tar$/, /^\.\.\/(pipeline|report|store|sandbox|runner|web)\//, /^\.\.\/version\.js$/],
 };
 

@@ -9,6 +9,9 @@
 //   GET /api/<repo>/runs/<id>/logs/<job>/follow      the log as Server-Sent Events (Last-Event-ID resumes)
 //   GET /<repo>/badge/<branch>.svg                   status badge
 //
+// and the dashboard's pages (page-routes.ts): / the overview, /<repo>/log/<branch> commits,
+// /<repo>/runs/<id> a run, /<repo>/runs/<id>/logs/<job> a log, /<repo>/runs/<id>/artifacts/<job>.tar.gz.
+//
 // Nothing a request names reaches a path or git unchecked: repos are looked up by name in the
 // served set, run ids must be ULIDs, jobs plain names, revisions a safe ref syntax.
 import http from 'node:http';
@@ -20,6 +23,7 @@ import { followJobLog, type SseEvent } from './follow-log.js';
 import { renderBadge } from './badge.js';
 import { commitRunView } from '../store/results.js';
 import { isRunId } from '../store/queue.js';
+import { handlePageRequest } from './page-routes.js';
 
 export interface ServeOptions {
   repos: Map<string, Repo>;
@@ -104,7 +108,7 @@ async function handle(options: ServeOptions, req: http.IncomingMessage, res: htt
     const branch = parts.slice(2).join('/').replace(/\.svg$/, '');
     return sendBadge(options.repos.get(parts[0]!)!, branch, res);
   }
-  return sendJson(res, notFound(`not found: ${url.pathname}`));
+  return handlePageRequest(options.repos, parts, res);
 }
 
 async function repoSummaries(repos: Map<string, Repo>): Promise<unknown> {

@@ -1,0 +1,29 @@
+// GET /<repo>/log/<branch>: the branch's commits like `git log`, with a CI state column.
+import { escapeHtml } from './escape-html.js';
+import { renderPage } from './page-shell.js';
+import { ageHtml, durationText, pagePath, shortSha, statePill } from './page-bits.js';
+import type { CommitRow } from './commit-log.js';
+
+/** The commit list page of one branch (or revision). */
+export function renderCommits(repo: string, rev: string, rows: CommitRow[], now = Date.now()): string {
+  const body = rows.map((r) => {
+    const pill = r.run ? `<a href="${escapeHtml(pagePath(repo, 'runs', r.run))}">${statePill(r.state)}</a>` : statePill(r.state);
+    return `<tr>
+<td data-label="commit" class="mono">${escapeHtml(shortSha(r.commit))}</td>
+<td data-label="state">${pill}</td>
+<td data-label="subject" class="subject-cell">${escapeHtml(r.subject)}</td>
+<td data-label="author">${escapeHtml(r.author)}</td>
+<td data-label="duration" class="num">${r.run ? durationText(r.durationMs) : ''}</td>
+<td data-label="age" class="age">${ageHtml(r.date, now)}</td>
+</tr>`;
+  });
+  const table = rows.length
+    ? `<table class="rows commits"><thead><tr><th>commit</th><th>state</th><th>subject</th><th>author</th><th>duration</th><th>age</th></tr></thead><tbody>${body.join('\n')}</tbody></table>`
+    : '<p class="empty">No commits.</p>';
+  return renderPage({
+    title: `${rev} · ${repo}`,
+    repo,
+    crumbs: `<span>${escapeHtml(rev)}</span>`,
+    body: `<h1>Commits on <span class="mono">${escapeHtml(rev)}</span></h1>\n<section class="card">${table}</section>`,
+  });
+}

@@ -1,0 +1,87 @@
+// The dashboard's pages and their assets, beside the JSON API in server.ts. Every name in a
+// request gets the API's checks (served repo, ULID run id, plain job name, safe revision) and
+// anything unknown is a 404 page with the message escaped.
+import http from 'node:http';
+import type { Repo } from '../store/repo.js';
+import { runViewById } from '../store/results.js';
+import { isRunId } from '../store/queue.js';
+import { isSafeJobName, isSafeRev } from './api.js';
+import { findJobLog, readLogRange } from './job-log.js';
+import { findArtifactsRef, sendArtifactsTar } from './artifacts-tar.js';
+import { readCommitLog } from './commit-log.js';
+import { renderErrorPage } from './page-shell.js';
+import { loadOverview, renderOverview } from './page-overview.js';
+import { renderCommits } from './page-commits.js';
+import { renderRun } from './page-run.js';
+import { renderLog } from './page-log.js';
+import { DASHBOARD_CSS } from './dashboard-css.js';
+import { DASHBOARD_JS } from './dashboard-js.js';
+
+// The first MiB of a recorded log is rendered; the rest is a "load more" away.
+const LOG_PAGE_BYTES = 1024 * 1024;
+const COMMITS_SHOWN = 50;
+
+// Pages load only their own stylesheet and script: a log line that slipped through as markup still could not run.
+const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Answers a dashboard page or asset request (path parts already decoded and checked for traversal). */
+export async function handlePageRequest(repos: Map<string, Repo>, parts: string[], res: http.ServerResponse): Promise<void> {
+  if (parts.length === 0) return sendHtml(res, 200, renderOverview(await loadOverview(repos)));
+  if (parts[0] === '-' && parts.length === 2) {
+    if (parts[1] === 'dashboard.css') return sendAsset(res, 'text/css', DASHBOARD_CSS);
+    if (parts[1] === 'dashboard.js') return sendAsset(res, 'text/javascript', DASHBOARD_JS);
+  }
+  const [name, what, ...rest] = parts as [string, string | undefined, ...string[]];
+  const repo = repos.get(name);
+  if (!repo) return sendHtml(res, 404, renderErrorPage(404, `no repository ${JSON.stringify(name)} is served`));
+  if (what === 'log' && rest.length > 0) return commitsPage(res, name, repo, rest.join('/'));
+  if (what === 'runs' && rest.length >= 1) {
+    const [id, kind, job, ...more] = rest as [string, string | undefined, string | undefined, ...string[]];
+    if (!isRunId(id)) return sendHtml(res, 400, renderErrorPage(400, `not a run id: ${JSON.stringify(id)}`));
+    if (kind === undefined) return runPage(res, name, repo, id);
+    if (kind === 'logs' && job !== undefined && more.length === 0) return logPage(res, name, repo, id, job);
+    if (kind === 'artifacts' && job !== undefined && more.length === 0) return artifactsDownload(res, repo, id, job);
+  }
+  return sendHtml(res, 404, renderErrorPage(404, `not found: /${parts.join('/')}`));
+}
+
+async function commitsPage(res: http.ServerResponse, name: string, repo: Repo, rev: string): Promise<void> {
+  if (!isSafeRev(rev)) return sendHtml(res, 400, renderErrorPage(400, `not a revision: ${JSON.stringify(rev)}`));
+  if (!(await repo.git.oid(`${rev}^{commit}`))) return sendHtml(res, 404, renderErrorPage(404, `unknown revision ${rev}`));
+  sendHtml(res, 200, renderCommits(name, rev, await readCommitLog(repo, rev, COMMITS_SHOWN)));
+}
+
+async function runPage(res: http.ServerResponse, name: string, repo: Repo, id: string): Promise<void> {
+  const view = await runViewById(repo, id).catch(() => undefined);
+  if (!view) return sendHtml(res, 404, renderErrorPage(404, `no run ${id}`));
+  sendHtml(res, 200, renderRun(name, view));
+}
+
+async function logPage(res: http.ServerResponse, name: string, repo: Repo, id: string, job: string): Promise<void> {
+  if (!isSafeJobName(job)) return sendHtml(res, 400, renderErrorPage(400, `not a job name: ${JSON.stringify(job)}`));
+  const source = await findJobLog(repo, id, job);
+  if (!source) return sendHtml(res, 404, renderErrorPage(404, `no job ${job} in run ${id}`));
+  const view = await runViewById(repo, id).catch(() => undefined);
+  const state = view?.status.jobs.find((j) => j.name === job)?.state ?? view?.status.state ?? null;
+  const waiting = source.kind === 'none' && /has not started/.test(source.reason);
+  const { bytes, end } = await readLogRange(repo, source, 0, LOG_PAGE_BYTES);
+  sendHtml(res, 200, renderLog({ repo: name, runId: id, job, state, bytes, end, live: source.kind === 'live' || waiting, reason: source.kind === 'none' && !waiting ? source.reason : undefined }));
+}
+
+async function artifactsDownload(res: http.ServerResponse, repo: Repo, id: string, file: string): Promise<void> {
+  const job = file.endsWith('.tar.gz') ? file.slice(0, -'.tar.gz'.length) : '';
+  if (!isSafeJobName(job)) return sendHtml(res, 400, renderErrorPage(400, `not a job's artifacts file (<job>.tar.gz): ${JSON.stringify(file)}`));
+  const ref = await findArtifactsRef(repo, id, job);
+  if (!ref || !(await sendArtifactsTar(repo, ref, job, res))) return sendHtml(res, 404, renderErrorPage(404, `job ${job} of run ${id} stored no artifacts`));
+}
+
+/** An HTML answer with the dashboard's security headers. */
+export function sendHtml(res: http.ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' });
+  res.end(html);
+}
+
+function sendAsset(res: http.ServerResponse, type: string, text: string): void {
+  res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}

@@ -1,0 +1,193 @@
+// The dashboard pages of `git ci serve` in a real headless Chromium (Debian's /usr/bin/chromium,
+// never a downloaded one), on a real armed repository with real pushes: the overview, a run page
+// that updates itself, a log that grows live, an artifact download, log text that stays text,
+// and phone width. Screenshots go to test/artifacts/.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import http from 'node:http';
+import * as tar from 'tar';
+import { armedRepo, ci, CLI, commit, gitEnv, push, ROOT, tempDir, waitForStatus } from '../helpers/fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, 'test', 'artifacts');
+
+async function startServe(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd: '/', env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`git ci serve exited ${code}: ${out}`)));
+  });
+  return { url, child };
+}
+
+function status(url: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (t: string) => (body += t));
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+    }).on('error', reject);
+  });
+}
+
+const PIPELINE = `jobs:
+  build:
+    run: |
+      mkdir -p out
+      echo "hello artifact" > out/hello.txt
+      printf '\\033[1;32mbuilt\\033[0m ok\\n'
+    artifacts: ["out/**"]
+  xss:
+    run: |
+      echo '<script>window.__xss=1</script>'
+      echo '<img src=x onerror="window.__xss=2">'
+  slow:
+    needs: [build]
+    run: |
+      for i in $(seq 1 20); do echo "tick $i"; sleep 0.2; done
+      echo '<img src=x onerror="window.__xss=3">'
+      for i in $(seq 21 40); do echo "tick $i"; sleep 0.2; done
+      echo "final line"
+`;
+
+test('the dashboard in a real browser: overview, run page, live log, artifact download, escaping, phone width', async () => {
+  if (!existsSync(CHROMIUM)) {
+    console.log(`skipped: needs ${CHROMIUM} (Debian package chromium)`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  mkdirSync(SHOTS, { recursive: true });
+  const repo = await armedRepo();
+  // Server and browser first: the log page must open while the slow job still prints.
+  const server = await startServe([repo.bare]);
+  const name = path.basename(repo.bare, '.git');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  try {
+    // bypassCSP: the pages' Content-Security-Policy would block injected script anyway; without it
+    // the test proves the escaping itself (and lets Playwright evaluate its own checks).
+    const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true, viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    context.on('weberror', (e) => errors.push(String(e.error())));
+    const logPage = await context.newPage();
+    const runningPage = await context.newPage();
+    const sha = await commit(repo.clone, { '.git-ci.yml': PIPELINE }, 'dashboard <b>subject</b>');
+    await push(repo.clone);
+    let runId = '';
+    for (let i = 0; i < 400 && !runId; i++) {
+      const s = JSON.parse((await ci(repo.bare, 'status', sha, '--json')).stdout || '{}');
+      if (s.state === 'running' && s.jobs?.some((j: { name: string; state: string }) => j.name === 'slow' && j.state === 'running')) runId = s.run;
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(runId, 'the slow job started');
+
+    // A run page opened while the run runs updates itself to its final state.
+    await runningPage.goto(`${server.url}/${name}/runs/${runId}`);
+    assert.is(await runningPage.getAttribute('.headline h1 .pill', 'data-state'), 'running');
+
+    // The log of the running job grows while the page is open, then its last line arrives.
+    await logPage.goto(`${server.url}/${name}/runs/${runId}/logs/slow`);
+    await logPage.waitForSelector('#live');
+    await logPage.waitForFunction("document.querySelectorAll('#log .line').length >= 1", undefined, { timeout: 20_000 });
+    const before = await logPage.locator('#log .line').count();
+    const firstLines = await logPage.locator('#log .line .tx').allTextContents();
+    await logPage.waitForTimeout(1200);
+    const later = await logPage.locator('#log .line').count();
+    assert.ok(later > before, `the log grew live: ${before} -> ${later} lines`);
+    assert.ok(!firstLines.includes('final line'), `the page was opened before the job ended (${before} lines)`);
+    await logPage.waitForFunction("[...document.querySelectorAll('#log .line .tx')].some((t) => t.textContent === 'final line')", undefined, { timeout: 30_000 });
+    await logPage.waitForFunction("document.body.dataset.ended === 'true'", undefined, { timeout: 10_000 });
+    const lines = await logPage.locator('#log .line .tx').allTextContents();
+    assert.equal(lines.filter((l) => l.startsWith('tick')), Array.from({ length: 40 }, (_, i) => `tick ${i + 1}`), 'every line once, in order');
+    assert.ok(lines.includes('<img src=x onerror="window.__xss=3">'), 'a live line is text');
+    assert.is(await logPage.evaluate('window.__xss'), undefined);
+    assert.is(await logPage.getAttribute('#L31 .ln', 'href'), '#L31');
+    await logPage.waitForSelector('.headline h1 .pill[data-state="passed"]', { timeout: 15_000 });
+    await logPage.screenshot({ path: path.join(SHOTS, 'dashboard-log.png'), fullPage: true });
+
+    const done = await waitForStatus(repo.bare, sha, 60);
+    assert.is(done.state, 'passed');
+    await runningPage.waitForSelector('.headline h1 .pill[data-state="passed"]', { timeout: 15_000 });
+
+    // Overview: the branch with its state, linking to the run and the commits.
+    const page = await context.newPage();
+    const overview = await page.goto(server.url + '/');
+    assert.match(overview!.headers()['content-security-policy'] ?? '', "script-src 'self'");
+    const row = page.locator(`section.repo[data-repo="${name}"] tbody tr`).filter({ hasText: 'main' });
+    assert.is(await row.count(), 1);
+    assert.is(await row.locator('.pill').getAttribute('data-state'), 'passed');
+    assert.match((await row.textContent())!, sha.slice(0, 8));
+    assert.match((await row.textContent())!, 'dashboard <b>subject</b>', 'the subject shows literally');
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-overview.png'), fullPage: true });
+    await row.locator('a.run-link').click();
+    await page.waitForURL(`**/runs/${runId}`);
+
+    // Run page: jobs in DAG order with needs, states and the artifact link.
+    const jobs = (await page.evaluate("[...document.querySelectorAll('tr[data-job]')].map((r) => r.dataset.job)")) as string[];
+    assert.ok(jobs.indexOf('build') < jobs.indexOf('slow'), `DAG order: ${jobs.join(', ')}`);
+    assert.match((await page.locator('tr[data-job="slow"] .needs').textContent())!, 'build → slow');
+    assert.is(await page.getAttribute('tr[data-job="slow"] .pill', 'data-state'), 'passed');
+    assert.is((await page.locator('tr[data-job="slow"] [data-field="exit"]').textContent())!.trim(), '0');
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-run.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('tr[data-job="build"] a.download').click()]);
+    assert.is(download.suggestedFilename(), 'build.tar.gz');
+    const file = path.join(tempDir('dashboard'), 'build.tar.gz');
+    await download.saveAs(file);
+    const bytes = readFileSync(file);
+    assert.ok(bytes[0] === 0x1f && bytes[1] === 0x8b, 'a gzip');
+    const listed: string[] = [];
+    await tar.t({ file, onReadEntry: (e) => listed.push(e.path) });
+    assert.ok(listed.includes('out/hello.txt'), `listing: ${listed.join(', ')}`);
+
+    // A recorded log: colours as classes, a job printing HTML shows it as text and runs nothing.
+    await page.goto(`${server.url}/${name}/runs/${runId}/logs/build`);
+    assert.is(await page.locator('#log .fg32.b').textContent(), 'built');
+    await page.goto(`${server.url}/${name}/runs/${runId}/logs/xss`);
+    const text = await page.locator('#log').textContent();
+    assert.match(text!, '<script>window.__xss=1</script>');
+    assert.match(text!, '<img src=x onerror="window.__xss=2">');
+    assert.is(await page.locator('#log script, #log img').count(), 0);
+    assert.is(await page.evaluate('window.__xss'), undefined);
+
+    // Bad requests are HTML error pages with the message escaped.
+    const bad = await page.goto(`${server.url}/${name}/runs/not-an-id`);
+    assert.is(bad!.status(), 400);
+    const missing = await page.goto(`${server.url}/%3Cimg%20src%3Dx%20onerror%3D%22window.__xss%3D4%22%3E`);
+    assert.is(missing!.status(), 404);
+    assert.match((await page.locator('main').textContent())!, '<img src=x');
+    assert.is(await page.evaluate('window.__xss'), undefined);
+    assert.is((await status(`${server.url}/${name}/runs/${runId}/artifacts/xss.tar.gz`)).status, 404);
+    assert.is((await status(`${server.url}/${name}/runs/${runId}/logs/..%2F..%2Fconfig`)).status, 400);
+    const commits = await status(`${server.url}/${name}/log/main`);
+    assert.is(commits.status, 200);
+    assert.match(commits.type, 'text/html');
+    assert.match(commits.body, 'dashboard &#60;b&#62;subject&#60;/b&#62;');
+
+    // Phone width: nothing scrolls sideways (a log may, inside its own box).
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, bypassCSP: true });
+    const small = await phone.newPage();
+    for (const url of [`${server.url}/`, `${server.url}/${name}/runs/${runId}`, `${server.url}/${name}/log/main`]) {
+      await small.goto(url);
+      const width = (await small.evaluate('document.documentElement.scrollWidth')) as number;
+      assert.ok(width <= 390, `${url}: scrollWidth ${width} > 390`);
+    }
+    await small.screenshot({ path: path.join(SHOTS, 'dashboard-commits-phone.png'), fullPage: true });
+    await small.goto(`${server.url}/${name}/runs/${runId}`);
+    await small.screenshot({ path: path.join(SHOTS, 'dashboard-run-phone.png'), fullPage: true });
+    await phone.close();
+    assert.equal(errors, [], 'no script errors');
+  } finally {
+    await browser.close();
+    server.child.kill('SIGTERM');
+  }
+});
+
+test.run();
