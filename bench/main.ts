@@ -5,6 +5,8 @@ import { benchJobOverhead } from './job-overhead.js';
 import { benchWorkspace } from './workspace.js';
 import { benchSandbox } from './sandbox.js';
 import { benchRange } from './range.js';
+import { benchStorage } from './storage.js';
+import { benchScale } from './scale.js';
 
 const all: Record<string, () => Promise<void>> = {
   workspace: benchWorkspace,
@@ -13,6 +15,8 @@ const all: Record<string, () => Promise<void>> = {
   jobs: benchJobOverhead,
   sandbox: benchSandbox,
   range: benchRange,
+  storage: benchStorage,
+  scale: benchScale,
 };
 
 const chosen = process.argv.slice(2);
