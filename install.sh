@@ -288,7 +288,7 @@ The demo passed. What next:
   git log --notes=ci          the results in plain git
   git log refs/notes/ci       the audit trail: one notes commit per recorded run
   git ci serve                the dashboard, on http://127.0.0.1:8080 (Ctrl-C stops it)
-  git ci clone $tmp/demo.git copy    a clone that carries the CI history
+  git ci clone $tmp/demo.git $tmp/copy    a clone that carries the CI history
 
   Make it fail: edit $tmp/work/greet.sh, commit and push from the clone, then
   in $tmp/demo.git run: git ci logs --follow <the run id the push printed>
