@@ -7,6 +7,7 @@
 //   GET /api/<repo>/runs/<id>                        one run
 //   GET /api/<repo>/runs/<id>/logs/<job>?offset=&limit=   a byte range of a job's log, text
 //   GET /api/<repo>/runs/<id>/logs/<job>/follow      the log as Server-Sent Events (Last-Event-ID resumes)
+//   GET /api/<repo>/events                           run and job state changes (SSE, Last-Event-ID resumes)
 //   GET /<repo>/badge/<branch>.svg                   status badge
 //
 // and the dashboard's pages (page-routes.ts): / the overview, /<repo>/log/<branch> commits,
@@ -24,6 +25,7 @@ import { renderBadge } from './badge.js';
 import { commitRunView } from '../store/results.js';
 import { isRunId } from '../store/queue.js';
 import { handlePageRequest } from './page-routes.js';
+import { RunEvents } from './run-events.js';
 
 export interface ServeOptions {
   repos: Map<string, Repo>;
@@ -43,8 +45,9 @@ const MAX_LOG_PAGE = 1024 * 1024;
 /** Starts the server; resolves once it listens. */
 export function serve(options: ServeOptions): Promise<Served> {
   const streams = new Set<AbortController>();
+  const events = new Map([...options.repos].map(([name, repo]) => [name, new RunEvents(repo)]));
   const server = http.createServer((req, res) => {
-    handle(options, req, res, streams).catch((err: Error) => {
+    handle(options, req, res, streams, events).catch((err: Error) => {
       if (!res.headersSent) sendJson(res, { status: 500, body: { error: `internal error: ${err.message}` } });
       else res.destroy();
     });
@@ -67,7 +70,7 @@ export function serve(options: ServeOptions): Promise<Served> {
   });
 }
 
-async function handle(options: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse, streams: Set<AbortController>): Promise<void> {
+async function handle(options: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse, streams: Set<AbortController>, events: Map<string, RunEvents>): Promise<void> {
   const raw = (req.url ?? '/').split('?')[0]!;
   // URL parsing would resolve /x/%2e%2e/ away: a request that walks up is refused, not rewritten.
   if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(raw)) return sendJson(res, badRequest('path traversal refused'));
@@ -91,6 +94,7 @@ async function handle(options: ServeOptions, req: http.IncomingMessage, res: htt
     if (!repo) return sendJson(res, notFound(`no repository ${JSON.stringify(parts[1] ?? '')} is served`));
     const [, , what, ...rest] = parts;
     const limit = clampInt(url.searchParams.get('limit'), 50, 1, 500);
+    if (what === 'events' && rest.length === 0) return followRunEvents(events.get(parts[1]!)!, req, res, streams);
     if (what === 'status' && rest.length > 0) return sendJson(res, await statusOf(repo, rest.join('/')));
     if (what === 'log' && rest.length > 0) return sendJson(res, await logOf(repo, rest.join('/'), limit));
     if (what === 'runs' && rest.length === 0) return sendJson(res, await runsOf(repo, url.searchParams.get('branch') ?? undefined, limit));
@@ -165,6 +169,32 @@ function followLog(repo: Repo, id: string, job: string, req: http.IncomingMessag
   return followJobLog(repo, id, job, from, send, stop.signal).finally(() => {
     streams.delete(stop);
     res.end();
+  });
+}
+
+/** GET /api/<repo>/events: run and job state changes as SSE (`id` = the event's number, Last-Event-ID resumes). */
+function followRunEvents(hub: RunEvents, req: http.IncomingMessage, res: http.ServerResponse, streams: Set<AbortController>): Promise<void> {
+  const last = req.headers['last-event-id'];
+  const after = typeof last === 'string' && /^\d+$/.test(last) ? Number(last) : undefined;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
+  res.write('retry: 1000\n\n');
+  const stop = new AbortController();
+  streams.add(stop);
+  const { replayed, stop: unsubscribe } = hub.subscribe((e) => res.write(`event: ${e.type}\nid: ${e.seq}\ndata: ${JSON.stringify(e)}\n\n`), after);
+  // Too far behind to replay: the client reads the present from the API again.
+  if (!replayed) res.write(`event: reset\nid: ${hub.last}\ndata: {}\n\n`);
+  // Comments keep proxies from closing an idle stream.
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  return new Promise<void>((resolve) => {
+    const end = () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      streams.delete(stop);
+      res.end();
+      resolve();
+    };
+    req.on('close', end);
+    stop.signal.addEventListener('abort', end, { once: true });
   });
 }
 

@@ -201,6 +201,35 @@ test("a running job's log follows live over SSE; a reconnect with Last-Event-ID 
   }
 });
 
+test('run events over SSE: a push shows up as running, its job states, then recorded; Last-Event-ID replays what was missed', async () => {
+  const repo = await armedRepo();
+  await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  a:\n    run: sleep 0.5\n' });
+  const server = await startServe([repo.bare]);
+  const name = path.basename(repo.bare, '.git');
+  try {
+    const url = `${server.url}/api/${name}/events`;
+    type Ev = { id?: string; event?: string; data: string };
+    const seen = readEvents(url, {}, (events) => events.some((e) => e.event === 'recorded'));
+    await new Promise((r) => setTimeout(r, 400));
+    await push(repo.clone);
+    const events = (await seen) as Ev[];
+    const kinds = events.map((e) => `${e.event}:${JSON.parse(e.data).job ?? ''}:${JSON.parse(e.data).state}`);
+    assert.ok(kinds.includes('running::running'), kinds.join(' '));
+    assert.ok(kinds.includes('job:a:passed') || kinds.includes('job:a:running'), kinds.join(' '));
+    assert.is(kinds.at(-1), 'recorded::passed');
+    const run = JSON.parse(events.at(-1)!.data).run;
+    assert.is(JSON.parse((await ci(repo.bare, 'status', 'main', '--json')).stdout).run, run);
+    // Reconnecting after the first event: the rest is replayed, in order, once.
+    const again = await readEvents(url, { 'last-event-id': events[0]!.id! }, (evs) => evs.some((e) => e.event === 'recorded'));
+    assert.equal(again.map((e) => e.id), events.slice(1).map((e) => e.id));
+    // From before this server's time: a reset says to read the present again.
+    const reset = await readEvents(url, { 'last-event-id': '999999' }, (evs) => evs.length > 0);
+    assert.is(reset[0]!.event, 'reset');
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+});
+
 test('a token guards every request; listening beyond loopback without one warns', async () => {
   const repo = await armedRepo();
   const guarded = await startServe([repo.bare, '--token', 'letmein-123']);
