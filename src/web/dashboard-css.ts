@@ -50,6 +50,23 @@ pre.problems{background:var(--bad-bg);padding:.6rem;border-radius:6px;white-spac
 .fg91{color:#ffa198}.fg92{color:#56d364}.fg93{color:#e3b341}.fg94{color:#79c0ff}.fg95{color:#d2a8ff}.fg96{color:#56d4dd}.fg97{color:#f0f6fc}
 .more{margin:.8rem 0}
 .error-page h1{color:var(--bad)}
+.strip{list-style:none;display:flex;flex-wrap:wrap;gap:4px;margin:0 0 .5rem;padding:0}
+.strip .sq{display:block;width:16px;height:16px;border-radius:3px;border:1px solid transparent}
+.strip .sq:hover{outline:2px solid var(--fg);outline-offset:1px;text-decoration:none}
+.sq.ok{background:#2da44e;border-color:var(--ok)}.sq.bad{background:#e5534b;border-color:var(--bad)}
+.sq.busy{background:#d4a72c;border-color:var(--busy)}.sq.off{background:#afb8c1;border-color:var(--off)}
+.strip-note{margin:0;font-size:.85rem}
+.trend-chart{margin:0}
+.trend-chart svg.plot{display:block;width:100%;height:260px;padding:12px 14px 30px 56px;overflow:visible;font:12px system-ui,sans-serif}
+.trend-chart .tick{fill:var(--muted);stroke:none}
+.trend-chart .tick.y{text-anchor:end}
+.trend-chart .grid{stroke:#eaeef2;stroke-width:1}
+.trend-chart .axis{stroke:var(--line);stroke-width:1}
+.trend-chart .series line{stroke-width:2;stroke-linecap:round}
+.trend-chart .series circle{stroke-width:2}
+.trend-chart .series circle.hollow{fill:#fff}
+.legend{list-style:none;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;margin:.6rem 0 0;padding:0;font-size:.88rem}
+.legend li{display:flex;align-items:center;gap:.35rem}
 @media (max-width:700px){
   main{padding:.6rem}
   .card{padding:.6rem}

@@ -13,10 +13,15 @@ const PILL_CLASS: Record<string, string> = {
   skipped: 'off',
 };
 
+/** The colour class of a state (ok, bad, busy, off) that pills and the trends strip share. */
+export function stateClass(state: string | null | undefined): string {
+  return PILL_CLASS[state ?? 'none'] ?? 'off';
+}
+
 /** A coloured pill for a run or job state; null (no run) is a grey "none". */
 export function statePill(state: string | null | undefined): string {
   const word = state ?? 'none';
-  return `<span class="pill ${PILL_CLASS[word] ?? 'off'}" data-state="${escapeHtml(word)}">${escapeHtml(word)}</span>`;
+  return `<span class="pill ${stateClass(word)}" data-state="${escapeHtml(word)}">${escapeHtml(word)}</span>`;
 }
 
 /** "3 min ago" from an ISO time or epoch ms; empty when unknown. */

@@ -1,11 +1,12 @@
 // GET /<repo>/log/<branch>: the branch's commits like `git log`, with a CI state column.
 import { escapeHtml } from './escape-html.js';
 import { renderPage } from './page-shell.js';
-import { ageHtml, durationText, pagePath, shortSha, statePill } from './page-bits.js';
+import { ageHtml, durationText, link, pagePath, shortSha, statePill } from './page-bits.js';
 import type { CommitRow } from './commit-log.js';
 
-/** The commit list page of one branch (or revision). */
-export function renderCommits(repo: string, rev: string, rows: CommitRow[], now = Date.now()): string {
+/** The commit list page of one branch (or revision); a branch links to its trends. */
+export function renderCommits(repo: string, rev: string, rows: CommitRow[], options: { isBranch?: boolean; now?: number } = {}): string {
+  const now = options.now ?? Date.now();
   const body = rows.map((r) => {
     const pill = r.run ? `<a href="${escapeHtml(pagePath(repo, 'runs', r.run))}">${statePill(r.state)}</a>` : statePill(r.state);
     return `<tr>
@@ -24,6 +25,6 @@ export function renderCommits(repo: string, rev: string, rows: CommitRow[], now 
     title: `${rev} · ${repo}`,
     repo,
     crumbs: `<span>${escapeHtml(rev)}</span>`,
-    body: `<h1>Commits on <span class="mono">${escapeHtml(rev)}</span></h1>\n<section class="card">${table}</section>`,
+    body: `<h1>Commits on <span class="mono">${escapeHtml(rev)}</span>${options.isBranch ? ` ${link(pagePath(repo, 'trends', rev), 'trends', 'badge trends-link')}` : ''}</h1>\n<section class="card">${table}</section>`,
   });
 }

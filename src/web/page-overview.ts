@@ -38,7 +38,7 @@ export function renderOverview(repos: { name: string; branches: BranchRow[] }[],
 <td data-label="commit" class="mono">${escapeHtml(shortSha(b.commit))} <span class="subject">${escapeHtml(b.subject)}</span></td>
 <td data-label="duration" class="num">${durationText(s.durationMs)}</td>
 <td data-label="age" class="age">${ageHtml(s.finishedAt ?? s.startedAt, now)}</td>
-<td data-label="" class="links">${run} ${link(pagePath(name, 'log', b.name), 'commits')}</td>
+<td data-label="" class="links">${run} ${link(pagePath(name, 'log', b.name), 'commits')} ${link(pagePath(name, 'trends', b.name), 'trends', 'trends-link')}</td>
 </tr>`;
     });
     const table = rows.length

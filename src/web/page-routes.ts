@@ -5,7 +5,8 @@ import http from 'node:http';
 import type { Repo } from '../store/repo.js';
 import { runViewById } from '../store/results.js';
 import { isRunId } from '../store/queue.js';
-import { isSafeJobName, isSafeRev } from './api.js';
+import { isSafeJobName, isSafeRev, runsOf } from './api.js';
+import type { RunRecord } from '../report/run-record.js';
 import { findJobLog, readLogRange } from './job-log.js';
 import { findArtifactsRef, sendArtifactsTar } from './artifacts-tar.js';
 import { readCommitLog } from './commit-log.js';
@@ -14,12 +15,16 @@ import { loadOverview, renderOverview } from './page-overview.js';
 import { renderCommits } from './page-commits.js';
 import { renderRun } from './page-run.js';
 import { renderLog } from './page-log.js';
+import { renderTrends } from './page-trends.js';
 import { DASHBOARD_CSS } from './dashboard-css.js';
 import { DASHBOARD_JS } from './dashboard-js.js';
 
 // The first MiB of a recorded log is rendered; the rest is a "load more" away.
 const LOG_PAGE_BYTES = 1024 * 1024;
 const COMMITS_SHOWN = 50;
+// The Trends page's runs: 30 unless ?n= asks for more, at most 200.
+const TRENDS_RUNS = 30;
+const TRENDS_MAX_RUNS = 200;
 
 // Pages load only their own stylesheet and script: a log line that slipped through as markup still could not run.
 const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -35,6 +40,7 @@ export async function handlePageRequest(repos: Map<string, Repo>, parts: string[
   const repo = repos.get(name);
   if (!repo) return sendHtml(res, 404, renderErrorPage(404, `no repository ${JSON.stringify(name)} is served`));
   if (what === 'log' && rest.length > 0) return commitsPage(res, name, repo, rest.join('/'));
+  if (what === 'trends' && rest.length > 0) return trendsPage(res, name, repo, rest.join('/'));
   if (what === 'runs' && rest.length >= 1) {
     const [id, kind, job, ...more] = rest as [string, string | undefined, string | undefined, ...string[]];
     if (!isRunId(id)) return sendHtml(res, 400, renderErrorPage(400, `not a run id: ${JSON.stringify(id)}`));
@@ -48,7 +54,18 @@ export async function handlePageRequest(repos: Map<string, Repo>, parts: string[
 async function commitsPage(res: http.ServerResponse, name: string, repo: Repo, rev: string): Promise<void> {
   if (!isSafeRev(rev)) return sendHtml(res, 400, renderErrorPage(400, `not a revision: ${JSON.stringify(rev)}`));
   if (!(await repo.git.oid(`${rev}^{commit}`))) return sendHtml(res, 404, renderErrorPage(404, `unknown revision ${rev}`));
-  sendHtml(res, 200, renderCommits(name, rev, await readCommitLog(repo, rev, COMMITS_SHOWN)));
+  const isBranch = !rev.includes('^') && !rev.includes('~') && (await repo.git.oid(`refs/heads/${rev}^{commit}`)) !== undefined;
+  sendHtml(res, 200, renderCommits(name, rev, await readCommitLog(repo, rev, COMMITS_SHOWN), { isBranch }));
+}
+
+async function trendsPage(res: http.ServerResponse, name: string, repo: Repo, branch: string): Promise<void> {
+  if (!isSafeRev(branch) || branch.includes('^') || branch.includes('~')) return sendHtml(res, 400, renderErrorPage(400, `not a branch name: ${JSON.stringify(branch)}`));
+  if (!(await repo.git.oid(`refs/heads/${branch}^{commit}`))) return sendHtml(res, 404, renderErrorPage(404, `unknown branch ${branch}`));
+  // server.ts hands pages the path only; the query is read off the request this answers.
+  const query = new URL(res.req?.url ?? '/', 'http://localhost').searchParams;
+  const n = Math.min(TRENDS_MAX_RUNS, Math.max(1, Number.parseInt(query.get('n') ?? '', 10) || TRENDS_RUNS));
+  const { runs } = (await runsOf(repo, branch, n)).body as { runs: RunRecord[] };
+  sendHtml(res, 200, renderTrends(name, branch, runs));
 }
 
 async function runPage(res: http.ServerResponse, name: string, repo: Repo, id: string): Promise<void> {
