@@ -7,6 +7,7 @@ import { benchSandbox } from './sandbox.js';
 import { benchRange } from './range.js';
 import { benchStorage } from './storage.js';
 import { benchScale } from './scale.js';
+import { benchDashboard } from './dashboard.js';
 
 const all: Record<string, () => Promise<void>> = {
   workspace: benchWorkspace,
@@ -17,6 +18,7 @@ const all: Record<string, () => Promise<void>> = {
   range: benchRange,
   storage: benchStorage,
   scale: benchScale,
+  dashboard: benchDashboard,
 };
 
 const chosen = process.argv.slice(2);

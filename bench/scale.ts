@@ -90,7 +90,7 @@ export async function benchScale(): Promise<void> {
 }
 
 /** A bare repository of `count` commits, each with a run record and a note line, packed and armed; each step timed into `build`. */
-async function buildRepo(count: number, build: [string, string][]): Promise<Built> {
+export async function buildRepo(count: number, build: [string, string][]): Promise<Built> {
   const dir = tempDir('bench-scale');
   const bare = path.join(dir, 'repo.git');
   await git(dir, 'init', '-q', '--bare', '--initial-branch=main', bare);

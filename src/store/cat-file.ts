@@ -8,6 +8,8 @@ export interface GitObject {
   oid: string;
   type: string;
   content: Buffer;
+  /** Bytes (with --batch-check, where content is empty). */
+  size: number;
 }
 
 interface Pending {
@@ -102,13 +104,13 @@ export class CatFileBatch {
       }
       if (this.check) {
         this.buffer = this.buffer.subarray(nl + 1);
-        this.answered()?.resolve({ oid: fields[0]!, type: fields[1]!, content: Buffer.alloc(0) });
+        this.answered()?.resolve({ oid: fields[0]!, type: fields[1]!, content: Buffer.alloc(0), size });
         continue;
       }
       if (this.buffer.length < nl + 1 + size + 1) return;
       const content = Buffer.from(this.buffer.subarray(nl + 1, nl + 1 + size));
       this.buffer = this.buffer.subarray(nl + 1 + size + 1);
-      this.answered()?.resolve({ oid: fields[0]!, type: fields[1]!, content });
+      this.answered()?.resolve({ oid: fields[0]!, type: fields[1]!, content, size });
     }
   }
 

@@ -73,6 +73,12 @@ export class Git {
     return this.batch.read(rev);
   }
 
+  /** An object's size in bytes, without reading it; undefined when the name names none. */
+  async size(rev: string): Promise<number | undefined> {
+    this.batchCheck ??= new CatFileBatch(this.gitDir, true);
+    return (await this.batchCheck.read(rev))?.size;
+  }
+
   /** The id of the object a name names (`<commit>:<path>`, `<ref>^{tree}`), without reading it; undefined when none. */
   async oid(rev: string): Promise<string | undefined> {
     this.batchCheck ??= new CatFileBatch(this.gitDir, true);

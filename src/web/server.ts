@@ -159,11 +159,13 @@ function followLog(repo: Repo, id: string, job: string, req: http.IncomingMessag
   const stop = new AbortController();
   streams.add(stop);
   req.on('close', () => stop.abort());
-  const send = (e: SseEvent) => {
+  const send = (events: SseEvent[]) => {
     let text = '';
-    if (e.event) text += `event: ${e.event}\n`;
-    if (e.id) text += `id: ${e.id}\n`;
-    text += `data: ${e.data}\n\n`;
+    for (const e of events) {
+      if (e.event) text += `event: ${e.event}\n`;
+      if (e.id) text += `id: ${e.id}\n`;
+      text += `data: ${e.data}\n\n`;
+    }
     res.write(text);
   };
   return followJobLog(repo, id, job, from, send, stop.signal).finally(() => {
