@@ -6,6 +6,7 @@ import { commitRunView, logWithNotes, inheritedFrom, runViewById } from '../stor
 import { isRunId, listQueued, listRunning } from '../store/queue.js';
 import { RUNS_PREFIX } from '../store/runs.js';
 import { decodeRunRecord, type RunRecord } from '../report/run-record.js';
+import { keyedByNotes } from './notes-keyed-cache.js';
 
 /** An answer: an HTTP status and a JSON body (errors are `{error}`). */
 export interface ApiResult {
@@ -49,7 +50,7 @@ export async function runOf(repo: Repo, id: string): Promise<ApiResult> {
 export async function logOf(repo: Repo, rev: string, limit: number): Promise<ApiResult> {
   if (!isSafeRev(rev)) return badRequest(`not a revision: ${JSON.stringify(rev)}`);
   if (!(await repo.git.oid(`${rev}^{commit}`))) return notFound(`unknown revision ${rev}`);
-  const lines = await logWithNotes(repo, rev, limit);
+  const lines = await keyedByNotes(repo, rev, `log ${limit}`, () => logWithNotes(repo, rev, limit));
   return {
     status: 200,
     body: lines.map((l) => {

@@ -5,6 +5,7 @@ import { CI_NOTES_REFS } from '../store/notes.js';
 import { listQueued, listRunning } from '../store/queue.js';
 import { inheritedFrom } from '../store/results.js';
 import { decodeNote } from '../report/note-line.js';
+import { keyedByNotes } from './notes-keyed-cache.js';
 
 export interface CommitRow {
   commit: string;
@@ -20,7 +21,11 @@ export interface CommitRow {
 /** The newest `limit` commits of a revision (checked by the caller), each with its newest run. */
 export async function readCommitLog(repo: Repo, rev: string, limit: number): Promise<CommitRow[]> {
   const args = ['log', ...CI_NOTES_REFS.map((ref) => `--notes=${ref}`), '-z', '--format=%H%x1f%an%x1f%at%x1f%s%x1f%N', `-n${limit}`, '--end-of-options', rev];
-  const [{ stdout }, queued, running] = await Promise.all([repo.git.run(args), listQueued(repo), listRunning(repo)]);
+  const [stdout, queued, running] = await Promise.all([
+    keyedByNotes(repo, rev, `commit-log ${limit}`, async () => (await repo.git.run(args)).stdout),
+    listQueued(repo),
+    listRunning(repo),
+  ]);
   const pending = [...queued.map((e) => ({ e, state: 'queued' })), ...running.map((e) => ({ e, state: 'running' }))];
   return stdout
     .split('\0')

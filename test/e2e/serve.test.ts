@@ -123,6 +123,15 @@ test('the JSON API mirrors the CLI: repos, status, log, runs, one run; logs by b
     assert.match(String(xss.headers['content-type']), 'text/plain');
     assert.is(xss.headers['x-content-type-options'], 'nosniff');
 
+    // The log is kept while the branch and the notes stay; a new run moves the notes: read again.
+    const next = await commit(repo.clone, { 'n.txt': 'n\n' });
+    await push(repo.clone);
+    const nextRun = await waitForStatus(repo.bare, next, 60);
+    const after = JSON.parse((await get(`${server.url}/api/${name}/log/main?limit=5`)).body);
+    assert.is(after[0].commit, next);
+    assert.is(after[0].run, nextRun.run);
+    assert.is(after[0].state, nextRun.state);
+
     const badge = await get(`${server.url}/${name}/badge/main.svg`);
     assert.is(badge.status, 200);
     assert.match(String(badge.headers['content-type']), 'image/svg+xml');
