@@ -2,15 +2,16 @@
 // log over SSE (every line checked, the server's peak memory and CPU read from /proc), and the
 // branch log of a repository with 100,000 runs (time to first byte, API and page) beside the
 // `git log` it rests on.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { armedRepo, ci, CLI, commit, gitEnv, push, run, waitForStatus } from '../test/helpers/fixture.js';
+import { armedRepo, ci, commit, gitEnv, push, run, waitForStatus } from '../test/helpers/fixture.js';
 import { cleanGitEnv } from '../src/store/git.js';
 import { buildRepo } from './scale.js';
 import { fmtMs, median, printTable } from './lib.js';
+import { startServe, type StartedServer } from '../test/helpers/serve.js';
 
 const CLIENTS = Number(process.env.BENCH_DASHBOARD_CLIENTS ?? 50);
 const LINES = 10_000;
@@ -24,32 +25,7 @@ export async function benchDashboard(): Promise<void> {
   await benchBranchLog();
 }
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  /** Milliseconds from spawn to the URL on stdout. */
-  startMs: number;
-}
-
-/** `git ci serve --port 0` as a user starts it; resolves once it prints its URL. */
-async function startServe(bare: string): Promise<Server> {
-  const t = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', bare], { cwd: '/', env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`git ci serve exited ${code}: ${out}${err}`)));
-  });
-  return { url, child, startMs: performance.now() - t };
-}
-
-async function stopServe(server: Server): Promise<void> {
+async function stopServe(server: StartedServer): Promise<void> {
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
   await exited;
@@ -123,7 +99,7 @@ async function benchFollowers(): Promise<void> {
   const repo = await armedRepo();
   const sha = await commit(repo.clone, { '.git-ci.yml': PRINTER });
   await push(repo.clone);
-  const server = await startServe(repo.bare);
+  const server = await startServe([repo.bare]);
   try {
     let runId = '';
     for (let i = 0; i < 400 && !runId; i++) {
@@ -198,7 +174,7 @@ async function benchBranchLog(): Promise<void> {
   const env = gitEnv({ GLIBC_TUNABLES: cleanGitEnv().GLIBC_TUNABLES! });
   const gitLog = ['log', '-50', '--notes=ci', '--format=%H%x1f%s%x1f%N', 'main'];
   await timeSpawn('git', gitLog, bare, env); // warm the page cache
-  const server = await startServe(bare);
+  const server = await startServe([bare]);
   try {
     const api = `${server.url}/api/${name}/log/main?limit=50`;
     const page = `${server.url}/${name}/log/main`;

@@ -3,27 +3,13 @@
 // job, the links to it, and phone width. Screenshot: test/artifacts/dashboard-trends.png.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { armedRepo, CLI, commit, git, gitEnv, push, ROOT, waitForStatus } from '../helpers/fixture.js';
+import { armedRepo, commit, git, push, ROOT, waitForStatus } from '../helpers/fixture.js';
+import { startServe } from '../helpers/serve.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test', 'artifacts');
-
-async function startServe(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd: '/', env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`git ci serve exited ${code}: ${out}`)));
-  });
-  return { url, child };
-}
 
 // Two jobs whose durations differ from run to run; a file named "fail" fails the test job.
 const PIPELINE = `jobs:

@@ -4,29 +4,15 @@
 // and phone width. Screenshots go to test/artifacts/.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import * as tar from 'tar';
-import { armedRepo, ci, CLI, commit, gitEnv, push, ROOT, tempDir, waitForStatus } from '../helpers/fixture.js';
+import { armedRepo, ci, commit, push, ROOT, tempDir, waitForStatus } from '../helpers/fixture.js';
+import { startServe } from '../helpers/serve.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test', 'artifacts');
-
-async function startServe(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd: '/', env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`git ci serve exited ${code}: ${out}`)));
-  });
-  return { url, child };
-}
 
 function status(url: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {

@@ -3,32 +3,10 @@
 // resumes with Last-Event-ID, badges, and bad requests get precise errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { armedRepo, ci, CLI, commit, gitEnv, push, waitForStatus } from '../helpers/fixture.js';
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-  stderr: () => string;
-}
-
-async function startServe(args: string[], cwd = '/'): Promise<Server> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`git ci serve exited ${code}: ${out}${err}`)));
-  });
-  return { url, child, stderr: () => err };
-}
+import { armedRepo, ci, commit, push, waitForStatus } from '../helpers/fixture.js';
+import { startServe } from '../helpers/serve.js';
 
 async function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   // The path goes out as written (a URL object would resolve %2e%2e segments before sending).
