@@ -76,7 +76,13 @@ async function handle(options: ServeOptions, req: http.IncomingMessage, res: htt
   if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(raw)) return sendJson(res, badRequest('path traversal refused'));
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, { status: 405, body: { error: 'read-only: GET only' } });
-  if (options.token && !tokenMatches(options.token, req, url)) return sendJson(res, { status: 401, body: { error: 'a token is required (Authorization: Bearer <token>)' } });
+  if (options.token) {
+    const how = tokenGiven(options.token, req, url);
+    if (!how) return sendJson(res, { status: 401, body: { error: 'a token is required (Authorization: Bearer <token>, or ?token= once in a browser)' } });
+    // A browser that came with ?token= keeps it in a cookie: the pages' links, fetches and
+    // EventSource streams then work without carrying it (HttpOnly: page scripts never see it).
+    if (how === 'query') res.setHeader('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`);
+  }
   let parts: string[];
   try {
     parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -215,12 +221,29 @@ function sendJson(res: http.ServerResponse, result: ApiResult): void {
   res.end(body);
 }
 
-function tokenMatches(token: string, req: http.IncomingMessage, url: URL): boolean {
+const TOKEN_COOKIE = 'git-ci-token';
+
+/** How a request proved it knows the token (header, query or cookie); undefined when it did not. */
+function tokenGiven(token: string, req: http.IncomingMessage, url: URL): 'header' | 'query' | 'cookie' | undefined {
+  const same = (given: string) => {
+    const a = Buffer.from(given);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
   const header = req.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '');
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  if (header.startsWith('Bearer ') && same(header.slice(7))) return 'header';
+  const query = url.searchParams.get('token');
+  if (query !== null && same(query)) return 'query';
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name !== TOKEN_COOKIE) continue;
+    try {
+      if (same(decodeURIComponent(value.join('=')))) return 'cookie';
+    } catch {
+      // a malformed cookie proves nothing
+    }
+  }
+  return undefined;
 }
 
 function clampInt(text: string | null, fallback: number, min: number, max: number): number {

@@ -224,7 +224,13 @@ test('a token guards every request; listening beyond loopback without one warns'
     assert.is((await get(`${guarded.url}/api/repos`)).status, 401);
     assert.is((await get(`${guarded.url}/api/repos`, { authorization: 'Bearer wrong-token' })).status, 401);
     assert.is((await get(`${guarded.url}/api/repos`, { authorization: 'Bearer letmein-123' })).status, 200);
-    assert.is((await get(`${guarded.url}/api/repos?token=letmein-123`)).status, 200);
+    const viaQuery = await get(`${guarded.url}/api/repos?token=letmein-123`);
+    assert.is(viaQuery.status, 200);
+    // A browser that came with ?token= gets a cookie: its links and streams need no token after.
+    const cookie = String(viaQuery.headers['set-cookie']).split(';')[0]!;
+    assert.match(String(viaQuery.headers['set-cookie']), 'HttpOnly');
+    assert.is((await get(`${guarded.url}/api/repos`, { cookie })).status, 200);
+    assert.is((await get(`${guarded.url}/api/repos`, { cookie: 'git-ci-token=wrong-token' })).status, 401);
   } finally {
     guarded.child.kill('SIGTERM');
   }
