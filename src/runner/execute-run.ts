@@ -246,6 +246,7 @@ async function runJobs(
       exitCode: j.exitCode,
       pgids: pgids.get(j.name) ?? [],
       workspace: workspaces.get(j.name) ?? null,
+      needs: j.needs,
     }));
     return writeLive(live);
   };

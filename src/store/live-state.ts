@@ -14,6 +14,8 @@ export interface LiveJob {
   exitCode: number | null;
   pgids: number[];
   workspace: string | null;
+  /** The jobs it needs (absent in live states written before this field). */
+  needs?: string[];
 }
 
 export interface LiveRun {

@@ -26,7 +26,16 @@ export function renderRun(repo: string, view: RunView, now = Date.now()): string
   const id = s.run!;
   const jobs: JobRow[] = view.record
     ? view.record.jobs.map((j) => ({ name: j.name, state: j.state, needs: j.needs ?? [], exitCode: j.exitCode, durationMs: j.durationMs, cached: j.cached, cachedFrom: j.cachedFrom ?? null, record: j }))
-    : s.jobs.map((j) => ({ name: j.name, state: j.state, needs: [], exitCode: j.exitCode, durationMs: j.durationMs, cached: j.cached, cachedFrom: j.cachedFrom }));
+    : s.jobs.map((j) => ({
+        name: j.name,
+        state: j.state,
+        // A running run's needs come from its live state.
+        needs: view.live?.jobs.find((l) => l.name === j.name)?.needs ?? [],
+        exitCode: j.exitCode,
+        durationMs: j.durationMs,
+        cached: j.cached,
+        cachedFrom: j.cachedFrom,
+      }));
   const rows = dagOrder(jobs).map((j) => jobRow(repo, id, j));
   const branch = s.branch ?? view.record?.branch ?? '';
   const facts: [string, string][] = [

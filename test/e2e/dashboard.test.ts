@@ -78,6 +78,7 @@ test('the dashboard in a real browser: overview, run page, live log, artifact do
     // A run page opened while the run runs updates itself to its final state.
     await runningPage.goto(`${server.url}/${name}/runs/${runId}`);
     assert.is(await runningPage.getAttribute('.headline h1 .pill', 'data-state'), 'running');
+    assert.match((await runningPage.locator('tr[data-job="slow"] .needs').textContent())!, 'build → slow', 'needs shown while running');
 
     // The log of the running job grows while the page is open, then its last line arrives.
     await logPage.goto(`${server.url}/${name}/runs/${runId}/logs/slow`);
