@@ -11,7 +11,7 @@ import { armedRepo, ci, commit, gitEnv, push, run, waitForStatus } from '../test
 import { cleanGitEnv } from '../src/store/git.js';
 import { buildRepo } from './scale.js';
 import { fmtMs, median, printTable } from './lib.js';
-import { startServe, type StartedServer } from '../test/helpers/serve.js';
+import { readSse, startServe, type StartedServer } from '../test/helpers/serve.js';
 
 const CLIENTS = Number(process.env.BENCH_DASHBOARD_CLIENTS ?? 50);
 const LINES = 10_000;
@@ -60,39 +60,25 @@ interface Follower {
 }
 
 /** One SSE client: reads the stream to `event: end`, checking the numbered lines as they come. */
-function followLog(url: string): Promise<Follower> {
-  return new Promise((resolve, reject) => {
-    const f: Follower = { ok: false, problem: '', firstLineAt: 0, lastLineAt: 0, connectedAt: performance.now(), endAt: 0, endWall: 0 };
-    let next = 1;
-    let buffer = '';
-    const req = http.get(url, { agent: false }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`GET ${url}: ${res.statusCode}`));
-      res.setEncoding('utf8');
-      res.on('data', (text: string) => {
-        buffer += text;
-        let sep: number;
-        while ((sep = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, sep);
-          buffer = buffer.slice(sep + 2);
-          if (block.startsWith('event: end')) {
-            f.endAt = performance.now();
-            f.endWall = Date.now();
-            f.ok = !f.problem && next === LINES + 1;
-            if (!f.problem && !f.ok) f.problem = `ended after line ${next - 1}`;
-            continue;
-          }
-          const m = /^data: line (\d+)$/m.exec(block);
-          if (!m) continue; // the runner's own lines ($ command, git-ci: passed…)
-          if (Number(m[1]) !== next && !f.problem) f.problem = `got line ${m[1]} where line ${next} was due`;
-          if (next === 1) f.firstLineAt = performance.now();
-          f.lastLineAt = performance.now();
-          next++;
-        }
-      });
-      res.on('end', () => resolve(f));
-    });
-    req.on('error', reject);
+async function followLog(url: string): Promise<Follower> {
+  const f: Follower = { ok: false, problem: '', firstLineAt: 0, lastLineAt: 0, connectedAt: performance.now(), endAt: 0, endWall: 0 };
+  let next = 1;
+  await readSse(url, {}, (e) => {
+    if (e.event === 'end') {
+      f.endAt = performance.now();
+      f.endWall = Date.now();
+      f.ok = !f.problem && next === LINES + 1;
+      if (!f.problem && !f.ok) f.problem = `ended after line ${next - 1}`;
+      return;
+    }
+    const m = /^line (\d+)$/.exec(e.data);
+    if (!m) return; // the runner's own lines ($ command, git-ci: passed…)
+    if (Number(m[1]) !== next && !f.problem) f.problem = `got line ${m[1]} where line ${next} was due`;
+    if (next === 1) f.firstLineAt = performance.now();
+    f.lastLineAt = performance.now();
+    next++;
   });
+  return f;
 }
 
 async function benchFollowers(): Promise<void> {

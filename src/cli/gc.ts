@@ -52,7 +52,7 @@ export const gcCommand: CommandModule<object, Args> = {
     let bytesAfter = bytesBefore;
     if (!argv.dryRun) {
       await applyRetention(repo.git, plan);
-      const expire = argv.pruneNow ? 'now' : ((await repo.settings()).get('ci.gc.pruneexpire') ?? '1.hour.ago');
+      const expire = argv.pruneNow ? 'now' : settings.gcPruneExpire;
       await repo.git.run(['gc', '--quiet', `--prune=${expire}`]);
       bytesAfter = await objectBytes(repo.git);
     }

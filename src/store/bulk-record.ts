@@ -31,12 +31,6 @@ const LOG_READ_AHEAD = 8;
 
 type Write = (chunk: string | Buffer) => Promise<void>;
 
-/** Writes the run records (and their cache refs) of many runs with one fast-import. */
-export async function writeRunRecordsBulk(git: Git, runs: BulkRun[]): Promise<void> {
-  if (runs.length === 0) return;
-  await fastImport(git, (write) => writeRuns(write, runs));
-}
-
 /**
  * Records a batch: the run records, their cache refs and the note lines in one fast-import (one
  * process, one pack). The notes commit is a compare-and-swap on the notes ref: when another

@@ -205,19 +205,54 @@ export async function resolveRunOrRev(repo: Repo, what: string): Promise<{ runId
 export interface LogLine {
   commit: string;
   subject: string;
+  author: string;
+  /** Author date, epoch ms. */
+  date: number;
   records: NoteRecord[];
 }
 
 /** Commits of a range with their notes, newest first, in one git call. */
 export async function logWithNotes(repo: Repo, range: string | undefined, limit: number): Promise<LogLine[]> {
-  const args = ['log', ...CI_NOTES_REFS.map((ref) => `--notes=${ref}`), '-z', '--format=%H%x1f%s%x1f%N', `-n${limit}`];
+  const args = ['log', ...CI_NOTES_REFS.map((ref) => `--notes=${ref}`), '-z', '--format=%H%x1f%an%x1f%at%x1f%s%x1f%N', `-n${limit}`];
   if (range) args.push('--end-of-options', range);
   const { stdout } = await repo.git.run(args);
   return stdout
     .split('\0')
     .filter(Boolean)
     .map((chunk) => {
-      const [commit, subject, notes] = chunk.split('\x1f');
-      return { commit: commit!.trim(), subject: subject ?? '', records: decodeNote(notes ?? '') };
+      const [commit, author, at, subject, notes] = chunk.split('\x1f');
+      return { commit: commit!.trim(), author: author ?? '', date: Number(at) * 1000, subject: subject ?? '', records: decodeNote(notes ?? '') };
     });
+}
+
+/** One row of `git ci log --json` (and the dashboard's log): a commit with its newest run. */
+export interface LogRow {
+  commit: string;
+  subject: string;
+  author: string;
+  /** Author date, epoch ms. */
+  date: number;
+  state: string | null;
+  run: string | null;
+  branch: string | null;
+  durationMs: number | null;
+  inherited: CommitStatus['inherited'];
+}
+
+/**
+ * Each commit's newest run: a queued or running one newer than its newest own note line, else
+ * that line. A line a rebase carried from another commit is not this commit's state (inherited).
+ */
+export async function logRows(repo: Repo, lines: LogLine[]): Promise<LogRow[]> {
+  const [queued, running] = await Promise.all([listQueued(repo), listRunning(repo)]);
+  const pending = [...queued.map((e) => ({ e, state: 'queued' })), ...running.map((e) => ({ e, state: 'running' }))];
+  return lines.map((l) => {
+    const latest = l.records.at(-1);
+    const from = latest ? inheritedFrom(l.commit, latest) : undefined;
+    const own = from ? undefined : latest;
+    const newer = pending.filter((p) => p.e.commit === l.commit && (!own || p.e.id > own.run)).sort((a, b) => (a.e.id < b.e.id ? -1 : 1)).at(-1);
+    const row = { commit: l.commit, subject: l.subject, author: l.author, date: l.date, branch: latest?.branch ?? null, inherited: from && latest ? { from, run: latest.run, state: latest.state } : null };
+    if (newer) return { ...row, state: newer.state, run: newer.e.id, durationMs: null };
+    return { ...row, state: own?.state ?? null, run: own?.run ?? null, durationMs: own?.durationMs ?? null };
+  });
 }

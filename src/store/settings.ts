@@ -37,6 +37,8 @@ export interface RunnerSettings {
   gcKeepArtifactsMs: number;
   /** Retention runs by itself after this many recorded runs (ci.gc.auto; 0: never). */
   gcAuto: number;
+  /** Retention: unreachable objects older than this are dropped (`git gc --prune=`, git's date syntax). */
+  gcPruneExpire: string;
   /** The most a job may ask for (ci.limits.<key>). */
   limitsMax: Required<JobLimits>;
   /** What a job gets when it asks for nothing (ci.limits.<key>Default, at most the maximum). */
@@ -135,6 +137,7 @@ export function readSettings(config: Map<string, string>): SettingsResult {
       gcKeepRuns: count('ci.gc.keepRuns', 100),
       gcKeepArtifactsMs: duration('ci.gc.keepArtifacts', '30d'),
       gcAuto: count('ci.gc.auto', 0, false, true),
+      gcPruneExpire: raw('ci.gc.pruneExpire') ?? '1.hour.ago',
       secrets: new Map([...config].filter(([k]) => k.startsWith('ci.secret.')).map(([k, v]) => [k.slice('ci.secret.'.length), v])),
       limitsMax,
       limitsDefault,

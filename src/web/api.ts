@@ -2,11 +2,11 @@
 // (one long-lived cat-file reader a repository). Every parameter is checked before it reaches
 // git: run ids are ULIDs, job names are the run's own, revisions a safe subset of ref syntax.
 import type { Repo } from '../store/repo.js';
-import { commitRunView, logWithNotes, inheritedFrom, runViewById } from '../store/results.js';
+import { commitRunView, runViewById } from '../store/results.js';
 import { isRunId, listQueued, listRunning } from '../store/queue.js';
 import { RUNS_PREFIX } from '../store/runs.js';
 import { decodeRunRecord, type RunRecord } from '../report/run-record.js';
-import { keyedByNotes } from './notes-keyed-cache.js';
+import { cachedLogRows } from './commit-log.js';
 
 /** An answer: an HTTP status and a JSON body (errors are `{error}`). */
 export interface ApiResult {
@@ -50,23 +50,7 @@ export async function runOf(repo: Repo, id: string): Promise<ApiResult> {
 export async function logOf(repo: Repo, rev: string, limit: number): Promise<ApiResult> {
   if (!isSafeRev(rev)) return badRequest(`not a revision: ${JSON.stringify(rev)}`);
   if (!(await repo.git.oid(`${rev}^{commit}`))) return notFound(`unknown revision ${rev}`);
-  const lines = await keyedByNotes(repo, rev, `log ${limit}`, () => logWithNotes(repo, rev, limit));
-  return {
-    status: 200,
-    body: lines.map((l) => {
-      const latest = l.records.at(-1);
-      const from = latest ? inheritedFrom(l.commit, latest) : undefined;
-      return {
-        commit: l.commit,
-        subject: l.subject,
-        state: from ? null : (latest?.state ?? null),
-        run: from ? null : (latest?.run ?? null),
-        branch: latest?.branch ?? null,
-        durationMs: from ? null : (latest?.durationMs ?? null),
-        inherited: from && latest ? { from, run: latest.run, state: latest.state } : null,
-      };
-    }),
-  };
+  return { status: 200, body: await cachedLogRows(repo, rev, limit) };
 }
 
 /**

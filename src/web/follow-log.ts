@@ -35,7 +35,7 @@ export async function followJobLog(repo: Repo, runId: string, job: string, from:
     }
     if (source.kind === 'none') {
       // Not started yet: wait; no log at all (a skipped job): say so and end.
-      if (/has not started/.test(source.reason)) {
+      if (source.pending) {
         await sleep(POLL_MS * 2, undefined, { signal: stop }).catch(() => undefined);
         continue;
       }

@@ -10,7 +10,8 @@ import { cleanGitEnv } from '../store/git.js';
 import { runRef } from '../store/runs.js';
 import { runViewById } from '../store/results.js';
 
-export type LogSource = { kind: 'live'; path: string } | { kind: 'stored'; rev: string } | { kind: 'none'; reason: string };
+/** Where a job's log is: a live file, a stored blob, or none (yet: `pending`, the job has not started). */
+export type LogSource = { kind: 'live'; path: string } | { kind: 'stored'; rev: string } | { kind: 'none'; reason: string; pending: boolean };
 
 /** Where a job's log is now; undefined when the run or the job does not exist. */
 export async function findJobLog(repo: Repo, runId: string, job: string): Promise<LogSource | undefined> {
@@ -19,11 +20,11 @@ export async function findJobLog(repo: Repo, runId: string, job: string): Promis
   if (view.record) {
     const j = view.record.jobs.find((x) => x.name === job);
     if (!j) return undefined;
-    return j.log ? { kind: 'stored', rev: `${runRef(runId)}:${j.log}` } : { kind: 'none', reason: `job ${job} has no log (${j.state}${j.reason ? `: ${j.reason}` : ''})` };
+    return j.log ? { kind: 'stored', rev: `${runRef(runId)}:${j.log}` } : { kind: 'none', reason: `job ${job} has no log (${j.state}${j.reason ? `: ${j.reason}` : ''})`, pending: false };
   }
   const names = view.live?.jobs.map((j) => j.name) ?? [];
   if (view.status.state === 'running' && names.includes(job)) return { kind: 'live', path: path.join(repo.paths.live, runId, `${job}.log`) };
-  if (view.status.state === 'queued' || view.status.state === 'running') return { kind: 'none', reason: `job ${job} has not started` };
+  if (view.status.state === 'queued' || view.status.state === 'running') return { kind: 'none', reason: `job ${job} has not started`, pending: true };
   return undefined;
 }
 

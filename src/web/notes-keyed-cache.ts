@@ -1,6 +1,6 @@
 // Reads that depend only on a commit and the CI notes (a branch's log with its notes), kept and
-// keyed by the ids they depend on: a page after a new run costs two ref lookups through the
-// cat-file reader (the notes ref moved, so the key changed), not a rescan when nothing did.
+// keyed by the ids they depend on: while neither moves, a page costs two ref lookups through the
+// cat-file reader, not a new `git log`; a new run moves the notes ref, so the key changes.
 import type { Repo } from '../store/repo.js';
 import { NOTES_REF } from '../store/notes.js';
 

@@ -2,10 +2,10 @@
 import { escapeHtml } from './escape-html.js';
 import { renderPage } from './page-shell.js';
 import { ageHtml, durationText, link, pagePath, shortSha, statePill } from './page-bits.js';
-import type { CommitRow } from './commit-log.js';
+import type { LogRow } from '../store/results.js';
 
 /** The commit list page of one branch (or revision); a branch links to its trends. */
-export function renderCommits(repo: string, rev: string, rows: CommitRow[], options: { isBranch?: boolean; now?: number } = {}): string {
+export function renderCommits(repo: string, rev: string, rows: LogRow[], options: { isBranch?: boolean; now?: number } = {}): string {
   const now = options.now ?? Date.now();
   const body = rows.map((r) => {
     const pill = r.run ? `<a href="${escapeHtml(pagePath(repo, 'runs', r.run))}">${statePill(r.state)}</a>` : statePill(r.state);

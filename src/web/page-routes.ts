@@ -9,7 +9,7 @@ import { isSafeJobName, isSafeRev, runsOf } from './api.js';
 import type { RunRecord } from '../report/run-record.js';
 import { findJobLog, readLogRange } from './job-log.js';
 import { findArtifactsRef, sendArtifactsTar } from './artifacts-tar.js';
-import { readCommitLog } from './commit-log.js';
+import { cachedLogRows } from './commit-log.js';
 import { renderErrorPage } from './page-shell.js';
 import { loadOverview, renderOverview } from './page-overview.js';
 import { renderCommits } from './page-commits.js';
@@ -55,7 +55,7 @@ async function commitsPage(res: http.ServerResponse, name: string, repo: Repo, r
   if (!isSafeRev(rev)) return sendHtml(res, 400, renderErrorPage(400, `not a revision: ${JSON.stringify(rev)}`));
   if (!(await repo.git.oid(`${rev}^{commit}`))) return sendHtml(res, 404, renderErrorPage(404, `unknown revision ${rev}`));
   const isBranch = !rev.includes('^') && !rev.includes('~') && (await repo.git.oid(`refs/heads/${rev}^{commit}`)) !== undefined;
-  sendHtml(res, 200, renderCommits(name, rev, await readCommitLog(repo, rev, COMMITS_SHOWN), { isBranch }));
+  sendHtml(res, 200, renderCommits(name, rev, await cachedLogRows(repo, rev, COMMITS_SHOWN), { isBranch }));
 }
 
 async function trendsPage(res: http.ServerResponse, name: string, repo: Repo, branch: string): Promise<void> {
@@ -80,7 +80,7 @@ async function logPage(res: http.ServerResponse, name: string, repo: Repo, id: s
   if (!source) return sendHtml(res, 404, renderErrorPage(404, `no job ${job} in run ${id}`));
   const view = await runViewById(repo, id).catch(() => undefined);
   const state = view?.status.jobs.find((j) => j.name === job)?.state ?? view?.status.state ?? null;
-  const waiting = source.kind === 'none' && /has not started/.test(source.reason);
+  const waiting = source.kind === 'none' && source.pending;
   const { bytes, end } = await readLogRange(repo, source, 0, LOG_PAGE_BYTES);
   sendHtml(res, 200, renderLog({ repo: name, runId: id, job, state, bytes, end, live: source.kind === 'live' || waiting, reason: source.kind === 'none' && !waiting ? source.reason : undefined }));
 }

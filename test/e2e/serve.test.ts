@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import http from 'node:http';
 import path from 'node:path';
 import { armedRepo, ci, commit, push, waitForStatus } from '../helpers/fixture.js';
-import { startServe } from '../helpers/serve.js';
+import { readSse, startServe, type SseEvent } from '../helpers/serve.js';
 
 async function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   // The path goes out as written (a URL object would resolve %2e%2e segments before sending).
@@ -24,36 +24,13 @@ async function get(url: string, headers: Record<string, string> = {}, method = '
 }
 
 /** Reads SSE events until `until` says stop (or the stream ends); returns them and closes. */
-function readEvents(url: string, headers: Record<string, string>, until: (events: { id?: string; event?: string; data: string }[]) => boolean) {
-  return new Promise<{ id?: string; event?: string; data: string }[]>((resolve, reject) => {
-    const events: { id?: string; event?: string; data: string }[] = [];
-    let buffer = '';
-    const req = http.get(url, { headers }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (text: string) => {
-        buffer += text;
-        let sep: number;
-        while ((sep = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, sep);
-          buffer = buffer.slice(sep + 2);
-          const e: { id?: string; event?: string; data: string } = { data: '' };
-          let hasData = false;
-          for (const line of block.split('\n')) {
-            if (line.startsWith('id: ')) e.id = line.slice(4);
-            else if (line.startsWith('event: ')) e.event = line.slice(7);
-            else if (line.startsWith('data: ')) (e.data = line.slice(6)), (hasData = true);
-          }
-          if (hasData) events.push(e);
-          if (until(events)) {
-            req.destroy();
-            return resolve(events);
-          }
-        }
-      });
-      res.on('end', () => resolve(events));
-    });
-    req.on('error', (err) => (req.destroyed ? resolve(events) : reject(err)));
+async function readEvents(url: string, headers: Record<string, string>, until: (events: SseEvent[]) => boolean): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  await readSse(url, headers, (e) => {
+    events.push(e);
+    return until(events);
   });
+  return events;
 }
 
 test('the JSON API mirrors the CLI: repos, status, log, runs, one run; logs by byte range; badges', async () => {

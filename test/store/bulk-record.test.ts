@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../../src/store/git.js';
-import { appendNoteLinesBulk, recordRunsBulk, writeRunRecordsBulk } from '../../src/store/bulk-record.js';
+import { appendNoteLinesBulk, recordRunsBulk } from '../../src/store/bulk-record.js';
 import { readRunRecord, readStoredLog, runRef, writeRunRecord } from '../../src/store/runs.js';
 import { lookupCache } from '../../src/store/cache-refs.js';
 import { readNote, writeNoteWithRetry } from '../../src/store/notes.js';
@@ -40,7 +40,7 @@ test('run records, logs and cache refs written in bulk read back like single one
   writeFileSync(logA, Buffer.from([0, 1, 2, 10, 255]));
   const ids = ['01JF8Z5X0000000000000000A1', '01JF8Z5X0000000000000000A2', '01JF8Z5X0000000000000000A3'];
   const key = 'f'.repeat(64);
-  await writeRunRecordsBulk(git, ids.map((id, i) => ({ record: record(id, commits[i]!, i === 1 ? key : undefined), logs: [{ job: 'unit', path: logA }], message: `git-ci: run ${id}`, cacheKeys: i === 1 ? [key] : [] })));
+  await recordRunsBulk(git, ids.map((id, i) => ({ record: record(id, commits[i]!, i === 1 ? key : undefined), logs: [{ job: 'unit', path: logA }], message: `git-ci: run ${id}`, cacheKeys: i === 1 ? [key] : [] })), [], 'm');
   for (const [i, id] of ids.entries()) {
     assert.is((await readRunRecord(git, id))?.commit, commits[i]);
     assert.equal(await readStoredLog(git, id, 'unit'), Buffer.from([0, 1, 2, 10, 255]));
@@ -51,7 +51,7 @@ test('run records, logs and cache refs written in bulk read back like single one
   await writeRunRecord(git, record(single, commits[0]!), [{ job: 'unit', path: logA }], 'm');
   const tree = (ref: string) => spawnSync('git', ['--git-dir', git.gitDir, 'rev-parse', `${ref}^{tree}`], { encoding: 'utf8' }).stdout.trim();
   const bulkCopy = record(single, commits[0]!);
-  await writeRunRecordsBulk(git, [{ record: { ...bulkCopy, id: '01JF8Z5X0000000000000000B2' }, logs: [{ job: 'unit', path: logA }], message: 'm', cacheKeys: [] }]);
+  await recordRunsBulk(git, [{ record: { ...bulkCopy, id: '01JF8Z5X0000000000000000B2' }, logs: [{ job: 'unit', path: logA }], message: 'm', cacheKeys: [] }], [], 'm');
   const t1 = spawnSync('git', ['--git-dir', git.gitDir, 'ls-tree', '-r', runRef(single)], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('logs/'));
   const t2 = spawnSync('git', ['--git-dir', git.gitDir, 'ls-tree', '-r', runRef('01JF8Z5X0000000000000000B2')], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('logs/'));
   assert.equal(t1, t2);
