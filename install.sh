@@ -50,7 +50,7 @@ done
 
 root=$(cd "$(dirname "$0")" && pwd -P)
 cd "$root"
-cli=$root/dist/src/cli/main.js
+cli=$root/dist/src/cli/git-ci.mjs
 
 # --- 1. prerequisites ------------------------------------------------------------------
 step "Checking prerequisites"
@@ -128,7 +128,7 @@ else
 fi
 
 # --- 3. build --------------------------------------------------------------------------
-step "Building (npm run build: tsc -p .)"
+step "Building (npm run build: tsc -p ., then the CLI bundle with esbuild)"
 npm run --silent --no-update-notifier build || die "the build failed (see the compiler messages above)."
 [ -f "$cli" ] || die "the build finished but $cli is missing."
 chmod +x "$cli"

@@ -8,7 +8,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 	echo "npm test: installing dependencies (npm ci)"
 	npm ci --no-audit --no-fund
 fi
-echo "npm test: type-check and build (tsc)"
+echo "npm test: type-check and build (tsc, then the CLI bundle)"
 rm -rf dist
 node_modules/.bin/tsc -p .
+node scripts/bundle.mjs
 exec node scripts/run-tests.mjs "$@"

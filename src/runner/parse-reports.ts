@@ -45,7 +45,8 @@ export function parseReportFiles(paths: string[], maxBytes = DEFAULT_MAX_REPORT_
   if (paths.length === 0) return Promise.resolve(emptyJUnitSummary());
   const request: ReportRequest = { paths, maxBytes };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./junit-worker.js', import.meta.url), { workerData: request });
+    // From src/runner here and from the bundled CLI's folder (dist/src/cli) alike.
+    const worker = new Worker(new URL('../runner/junit-worker.js', import.meta.url), { workerData: request });
     let settled = false;
     worker.once('message', (reply: ReportReply) => {
       settled = true;

@@ -1,5 +1,7 @@
 // Notes in refs/notes/ci, written with compare-and-swap on the ref and retried, because plain
 // `git notes add` from concurrent processes silently loses notes (measured: ~75% of 8 writers).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Git } from './git.js';
 import { GitError } from './errors.js';
@@ -22,10 +24,66 @@ export { CI_IDENTITY };
  */
 export const CI_NOTES_REFS = [NOTES_REF, 'refs/notes/remotes/*/ci'];
 
-/** A commit's CI note lines from all of CI_NOTES_REFS, in one text (one git process); undefined when none. */
+/**
+ * A commit's CI note lines from all of CI_NOTES_REFS, in one text, in git's order (the local ref,
+ * then the remotes' by name); undefined when none. Read through the repository's cat-file
+ * reader when the refs can be listed from its files (a git process costs ~10 ms here, a lookup
+ * ~0.1 ms), else with one `git log`.
+ */
 export async function readCiNotes(git: Git, commit: string): Promise<string | undefined> {
-  const { stdout } = await git.run(['log', '-1', '--no-walk', '--format=%N', ...CI_NOTES_REFS.map((ref) => `--notes=${ref}`), commit, '--']);
-  return stdout.trim() === '' ? undefined : stdout;
+  const refs = ciNotesRefNames(git.gitDir);
+  if (!refs || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) {
+    const { stdout } = await git.run(['log', '-1', '--no-walk', '--format=%N', ...CI_NOTES_REFS.map((ref) => `--notes=${ref}`), commit, '--']);
+    return stdout.trim() === '' ? undefined : stdout;
+  }
+  const texts = await Promise.all(refs.map((ref) => noteBlob(git, ref, commit)));
+  const text = texts
+    .filter((t): t is string => t !== undefined && t !== '')
+    .map((t) => (t.endsWith('\n') ? t : `${t}\n`))
+    .join('');
+  return text === '' ? undefined : text;
+}
+
+/**
+ * The names of CI_NOTES_REFS that exist, read from the files of git's ref store: loose refs
+ * under refs/notes/remotes/ and packed-refs. Undefined when the repository keeps its refs
+ * elsewhere (reftable, a linked worktree's common dir): then only git can list them.
+ */
+export function ciNotesRefNames(gitDir: string): string[] | undefined {
+  if (existsSync(path.join(gitDir, 'reftable')) || existsSync(path.join(gitDir, 'commondir'))) return undefined;
+  const remotes = new Set<string>();
+  const walk = (dir: string, rel: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      // `*` in git's ref globs matches across slashes: refs/notes/remotes/a/b/ci counts too.
+      if (e.isDirectory()) walk(path.join(dir, e.name), `${rel}/${e.name}`);
+      else if (e.name === 'ci' && rel !== '') remotes.add(`refs/notes/remotes${rel}/ci`);
+    }
+  };
+  walk(path.join(gitDir, 'refs', 'notes', 'remotes'), '');
+  let packed = '';
+  try {
+    packed = readFileSync(path.join(gitDir, 'packed-refs'), 'utf8');
+  } catch {
+    // no packed refs
+  }
+  for (const m of packed.matchAll(/^[0-9a-f]{40,64} (refs\/notes\/remotes\/.+\/ci)$/gm)) remotes.add(m[1]!);
+  return [NOTES_REF, ...[...remotes].sort()];
+}
+
+/** The note on a commit in one notes ref, wherever fan-out put it (abcd…, ab/cd…, ab/cd/ef…). */
+async function noteBlob(git: Git, ref: string, commit: string): Promise<string | undefined> {
+  const paths = [0, 1, 2, 3].map((depth) => {
+    const dirs = Array.from({ length: depth }, (_, i) => commit.slice(2 * i, 2 * i + 2));
+    return [...dirs, commit.slice(2 * depth)].join('/');
+  });
+  const blobs = await Promise.all(paths.map((p) => git.blob(`${ref}:${p}`)));
+  return blobs.find((b) => b !== undefined)?.toString();
 }
 
 /** The note text on a commit, or undefined when it has none. */

@@ -63,8 +63,9 @@ const EMPTY = (commit: string): CommitStatus => ({
 
 /** Resolves a revision to a commit id, with an error that says what was not found. */
 export async function resolveCommit(repo: Repo, rev: string): Promise<string> {
-  const commit = await repo.git.resolve(`${rev}^{commit}`);
-  if (commit) return commit;
+  // Through the cat-file reader the note lookups use next: one git process for the whole command.
+  const commit = await repo.git.object(`${rev}^{commit}`);
+  if (commit?.type === 'commit') return commit.oid;
   if (rev === 'HEAD' && repo.bare) {
     throw new UserError(`HEAD of ${repo.gitDir} does not point at a commit; name a branch or commit (git ci status main)`);
   }

@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 const execFileP = promisify(execFile);
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+/** The CLI as installed: the bundle `npm run build` makes (scripts/bundle.mjs). */
+export const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'git-ci.mjs');
 
 const made: string[] = [];
 process.on('exit', () => {

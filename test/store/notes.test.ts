@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { git, tempDir, commit, ROOT, gitEnv } from '../helpers/fixture.js';
 import { Git } from '../../src/store/git.js';
-import { readNote, writeNoteWithRetry } from '../../src/store/notes.js';
+import { ciNotesRefNames, readCiNotes, readNote, writeNoteWithRetry } from '../../src/store/notes.js';
 import { appendNoteLine, decodeNote, type NoteRecord } from '../../src/report/note-line.js';
 
 const line = (run: string, state: NoteRecord['state'] = 'passed'): NoteRecord => ({
@@ -76,6 +76,43 @@ test('git notes merge -s cat_sort_uniq of two writers reads back in run order', 
   const runs = decodeNote(merged).map((r) => r.run);
   assert.equal(runs, ['01JF0000000000000000000001', '01JF0000000000000000000002', '01JF0000000000000000000003']);
   assert.equal(merged.trim().split('\n').map((l) => l.split(' ')[2]), runs.map((r) => `run=${r}`), 'the raw lines are in run order too');
+});
+
+test('readCiNotes through cat-file reads what git log --notes reads: fan-out, remotes packed and loose, no note', async () => {
+  const dir = tempDir('notes');
+  await git(dir, 'init', '-q', '--bare');
+  // 400 commits with a note each in refs/notes/ci, written by fast-import, which fans the notes tree out (ab/cdef…).
+  const n = 400;
+  let stream = '';
+  for (let i = 1; i <= n; i++) {
+    const message = `c${i}\n`;
+    stream += `commit refs/heads/main\nmark :${i}\ncommitter T <t@e> ${1700000000 + i} +0000\ndata ${message.length}\n${message}${i > 1 ? `from :${i - 1}\n` : ''}\n`;
+  }
+  stream += 'commit refs/notes/ci\ncommitter T <t@e> 1700000000 +0000\ndata 5\nnotes\n';
+  for (let i = 1; i <= n; i++) stream += `N inline :${i}\ndata ${`local ${i}\n`.length}\nlocal ${i}\n`;
+  stream += '\n';
+  const fi = await new Promise<number>((resolve) => {
+    const child = spawn('git', ['fast-import', '--quiet'], { cwd: dir, env: gitEnv(), stdio: ['pipe', 'ignore', 'inherit'] });
+    child.on('exit', (code) => resolve(code ?? 1));
+    child.stdin.end(stream);
+  });
+  assert.is(fi, 0);
+  assert.match(await git(dir, 'ls-tree', '--name-only', 'refs/notes/ci'), /^[0-9a-f]{2}$/m, 'the notes tree is fanned out');
+  const shas = (await git(dir, 'rev-list', 'main')).split('\n');
+  // Two remotes' notes: one packed, one loose (and one commit with no note anywhere).
+  await git(dir, 'notes', '--ref=remotes/zed/ci', 'add', '-m', 'zed', shas[1]!);
+  await git(dir, 'pack-refs', '--all');
+  await git(dir, 'notes', '--ref=remotes/abc/ci', 'add', '-m', 'abc one\nabc two', shas[1]!);
+  await git(dir, 'notes', '--ref=remotes/abc/ci', 'add', '-m', 'abc', shas[2]!);
+  const bare = await git(dir, 'commit-tree', '-m', 'no note', 'main^{tree}');
+  assert.equal(ciNotesRefNames(dir), ['refs/notes/ci', 'refs/notes/remotes/abc/ci', 'refs/notes/remotes/zed/ci']);
+  const g = new Git(dir);
+  for (const sha of [shas[0]!, shas[1]!, shas[2]!, shas[n - 1]!, bare]) {
+    const viaLog = await g.run(['log', '-1', '--no-walk', '--format=%N', '--notes=refs/notes/ci', '--notes=refs/notes/remotes/*/ci', sha, '--']);
+    const expected = viaLog.stdout.trim() === '' ? undefined : viaLog.stdout.trim();
+    assert.is((await readCiNotes(g, sha))?.trim(), expected, `commit ${sha.slice(0, 7)}`);
+  }
+  assert.is((await readCiNotes(g, shas[1]!))?.trim(), `local ${n - 1}\nabc one\nabc two\nzed`);
 });
 
 test.run();
