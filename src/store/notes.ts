@@ -1,10 +1,11 @@
 // Notes in refs/notes/ci, written with compare-and-swap on the ref and retried, because plain
 // `git notes add` from concurrent processes silently loses notes (measured: ~75% of 8 writers).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Git } from './git.js';
 import { GitError } from './errors.js';
+import { packedRefsUnder } from './packed-refs.js';
 
 export const NOTES_REF = 'refs/notes/ci';
 const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -66,13 +67,7 @@ export function ciNotesRefNames(gitDir: string): string[] | undefined {
     }
   };
   walk(path.join(gitDir, 'refs', 'notes', 'remotes'), '');
-  let packed = '';
-  try {
-    packed = readFileSync(path.join(gitDir, 'packed-refs'), 'utf8');
-  } catch {
-    // no packed refs
-  }
-  for (const m of packed.matchAll(/^[0-9a-f]{40,64} (refs\/notes\/remotes\/.+\/ci)$/gm)) remotes.add(m[1]!);
+  for (const ref of packedRefsUnder(path.join(gitDir, 'packed-refs'), 'refs/notes/remotes/')) if (/^refs\/notes\/remotes\/.+\/ci$/.test(ref)) remotes.add(ref);
   return [NOTES_REF, ...[...remotes].sort()];
 }
 

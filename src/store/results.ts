@@ -4,7 +4,7 @@
 import type { Repo } from './repo.js';
 import { listQueued, listRunning, isRunId, type QueueEntry } from './queue.js';
 import { readCiNotes, CI_NOTES_REFS } from './notes.js';
-import { findRunIds, readRunRecord } from './runs.js';
+import { findRunIds, readRunRecord, runRef } from './runs.js';
 import { decodeNote, type NoteRecord } from '../report/note-line.js';
 import { refName, type RunRecord } from '../report/run-record.js';
 import type { RunState } from '../report/run-state.js';
@@ -194,6 +194,8 @@ function noteList(value: string | undefined): string[] {
 export async function resolveRunOrRev(repo: Repo, what: string): Promise<{ runId: string } | { commit: string }> {
   const upper = what.toUpperCase();
   if (/^[0-9A-HJKMNP-TV-Z]{6,26}$/.test(upper) && !/^[0-9a-f]+$/.test(what)) {
+    // A whole id names its ref: one lookup through the cat-file reader, no listing of the runs.
+    if (isRunId(upper) && (await repo.git.object(runRef(upper)))?.type === 'commit') return { runId: upper };
     const pending = [...(await listRunning(repo)), ...(await listQueued(repo))].map((e) => e.id);
     const ids = [...new Set([...(await findRunIds(repo.git, upper)), ...pending.filter((id) => id.startsWith(upper))])];
     if (ids.length === 1) return { runId: ids[0]! };
