@@ -214,18 +214,30 @@ export interface LogLine {
   records: NoteRecord[];
 }
 
-/** Commits of a range with their notes, newest first, in one git call. */
-export async function logWithNotes(repo: Repo, range: string | undefined, limit: number): Promise<LogLine[]> {
+/** The `git log` arguments (after the git dir) that list commits with their CI notes, newest first; parseLogLines reads the output. */
+export function logWithNotesArgs(limit: number, skip = 0): string[] {
   const args = ['log', ...CI_NOTES_REFS.map((ref) => `--notes=${ref}`), '-z', '--format=%H%x1f%an%x1f%at%x1f%s%x1f%N', `-n${limit}`];
-  if (range) args.push('--end-of-options', range);
-  const { stdout } = await repo.git.run(args);
-  return stdout
+  if (skip > 0) args.push(`--skip=${skip}`);
+  return args;
+}
+
+/** Whole NUL-ended records of logWithNotesArgs' output. */
+export function parseLogLines(text: string): LogLine[] {
+  return text
     .split('\0')
     .filter(Boolean)
     .map((chunk) => {
       const [commit, author, at, subject, notes] = chunk.split('\x1f');
       return { commit: commit!.trim(), author: author ?? '', date: Number(at) * 1000, subject: subject ?? '', records: decodeNote(notes ?? '') };
     });
+}
+
+/** Commits of a range with their notes, newest first, in one git call. */
+export async function logWithNotes(repo: Repo, range: string | undefined, limit: number): Promise<LogLine[]> {
+  const args = logWithNotesArgs(limit);
+  if (range) args.push('--end-of-options', range);
+  const { stdout } = await repo.git.run(args);
+  return parseLogLines(stdout);
 }
 
 /** One row of `git ci log --json` (and the dashboard's log): a commit with its newest run. */

@@ -6,7 +6,9 @@ import { commitRunView, runViewById } from '../store/results.js';
 import { isRunId, listQueued, listRunning } from '../store/queue.js';
 import { RUNS_PREFIX } from '../store/runs.js';
 import { decodeRunRecord, type RunRecord } from '../report/run-record.js';
-import { cachedLogRows } from './commit-log.js';
+import { readLogRows, type LogRowsRead } from './commit-log.js';
+import { keyed, refsKey } from './notes-keyed-cache.js';
+import { NOTES_REF } from '../store/notes.js';
 
 /** An answer: an HTTP status and a JSON body (errors are `{error}`). */
 export interface ApiResult {
@@ -46,23 +48,34 @@ export async function runOf(repo: Repo, id: string): Promise<ApiResult> {
   }
 }
 
-/** GET /api/<repo>/log/<rev>?limit=: commits with their CI state, like `git ci log --json`. */
-export async function logOf(repo: Repo, rev: string, limit: number): Promise<ApiResult> {
+/**
+ * GET /api/<repo>/log/<rev>?limit=&skip=: commits with their CI state, like `git ci log --json`:
+ * rows to send as one JSON array (streamed while git prints them), or an error answer.
+ */
+export async function logOf(repo: Repo, rev: string, limit: number, skip: number, signal?: AbortSignal): Promise<ApiResult | { rows: LogRowsRead }> {
   if (!isSafeRev(rev)) return badRequest(`not a revision: ${JSON.stringify(rev)}`);
   if (!(await repo.git.oid(`${rev}^{commit}`))) return notFound(`unknown revision ${rev}`);
-  return { status: 200, body: await cachedLogRows(repo, rev, limit) };
+  return { rows: await readLogRows(repo, rev, limit, skip, signal) };
 }
 
 /**
  * GET /api/<repo>/runs?branch=&limit=: the newest recorded runs (run.json each), newest first,
- * with the queued and running ones ahead of them.
+ * with the queued and running ones ahead of them. The recorded ones are kept while the notes
+ * ref stays (recording or pruning a run moves it): then this costs a ref lookup and the queue.
  */
 export async function runsOf(repo: Repo, branch: string | undefined, limit: number): Promise<ApiResult> {
   if (branch !== undefined && !isSafeRev(branch)) return badRequest(`not a branch name: ${JSON.stringify(branch)}`);
+  // The queue before the records (the order a run moves in): a run that records meanwhile is seen.
   const [queued, running] = await Promise.all([listQueued(repo), listRunning(repo)]);
   const pending = [...running.map((e) => ({ e, state: 'running' })), ...queued.map((e) => ({ e, state: 'queued' }))]
     .filter(({ e }) => branch === undefined || e.ref === `refs/heads/${branch}`)
     .map(({ e, state }) => ({ id: e.id, commit: e.commit, ref: e.ref, state }));
+  const key = await refsKey(repo, `runs ${branch === undefined ? '*' : `branch ${branch}`} ${limit}`, [NOTES_REF]);
+  return { status: 200, body: { pending, runs: await keyed(repo, key, () => recordedRuns(repo, branch, limit)) } };
+}
+
+/** The newest `limit` run records (of `branch`, when given). */
+async function recordedRuns(repo: Repo, branch: string | undefined, limit: number): Promise<RunRecord[]> {
   const { stdout } = await repo.git.run(['for-each-ref', '--sort=-refname', '--format=%(refname)', RUNS_PREFIX]);
   const ids = stdout.split('\n').filter(Boolean).map((r) => r.slice(RUNS_PREFIX.length));
   const runs: RunRecord[] = [];
@@ -75,5 +88,5 @@ export async function runsOf(repo: Repo, branch: string | undefined, limit: numb
       if (record && (branch === undefined || record.branch === branch) && runs.length < limit) runs.push(record);
     }
   }
-  return { status: 200, body: { pending, runs } };
+  return runs;
 }

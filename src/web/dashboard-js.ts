@@ -1,7 +1,10 @@
 // The dashboard's only script, served at /-/dashboard.js (pages carry no inline script). On a
 // run page that is queued or running it polls the JSON API every 2 s and updates states; on a
-// log page of a running job it appends lines from the SSE endpoint. Log text is only ever
-// inserted as text nodes (textContent), never parsed as HTML.
+// log page of a running job it appends lines from the SSE endpoint, and on a long recorded one
+// "load more" appends the next range as lines; on a commit list, "older commits" appends the
+// next page's rows. Log text is only ever inserted as text nodes
+// (textContent); rows are the server's own, escaped there and parsed into an inert document,
+// never assigned as markup.
 
 /** The JavaScript text. */
 export const DASHBOARD_JS = `'use strict';
@@ -73,6 +76,31 @@ export const DASHBOARD_JS = `'use strict';
     parent.appendChild(span);
   }
 
+  // One log line as the server renders it: a numbered, linkable row of text nodes and spans.
+  function appendLine(log, number, text) {
+    var line = document.createElement('div');
+    line.className = 'line';
+    line.id = 'L' + number;
+    var ln = document.createElement('a');
+    ln.className = 'ln';
+    ln.href = '#L' + number;
+    ln.textContent = String(number);
+    var tx = document.createElement('span');
+    tx.className = 'tx';
+    var last = 0, m;
+    ESC.lastIndex = 0;
+    while ((m = ESC.exec(text)) !== null) {
+      addText(tx, text.slice(last, m.index));
+      last = m.index + m[0].length;
+      if (m[2] === 'm') sgr(m[1] || '');
+      if (m[0].length === 0) ESC.lastIndex++;
+    }
+    addText(tx, text.slice(last));
+    line.appendChild(ln);
+    line.appendChild(tx);
+    log.appendChild(line);
+  }
+
   function followLog() {
     var log = document.getElementById('log');
     var offset = Number(body.dataset.offset) || 0;
@@ -86,27 +114,7 @@ export const DASHBOARD_JS = `'use strict';
       if (at) offset = at;
       var stick = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 40;
       count += 1;
-      var line = document.createElement('div');
-      line.className = 'line';
-      line.id = 'L' + count;
-      var ln = document.createElement('a');
-      ln.className = 'ln';
-      ln.href = '#L' + count;
-      ln.textContent = String(count);
-      var tx = document.createElement('span');
-      tx.className = 'tx';
-      var last = 0, m;
-      ESC.lastIndex = 0;
-      while ((m = ESC.exec(e.data)) !== null) {
-        addText(tx, e.data.slice(last, m.index));
-        last = m.index + m[0].length;
-        if (m[2] === 'm') sgr(m[1] || '');
-        if (m[0].length === 0) ESC.lastIndex++;
-      }
-      addText(tx, e.data.slice(last));
-      line.appendChild(ln);
-      line.appendChild(tx);
-      log.appendChild(line);
+      appendLine(log, count, e.data);
       body.dataset.lines = String(count);
       if (stick) window.scrollTo(0, document.documentElement.scrollHeight);
     };
@@ -122,7 +130,92 @@ export const DASHBOARD_JS = `'use strict';
     });
   }
 
+  // A recorded log past its first MiB: the link is the raw text; with the script the next range
+  // is appended as lines (whole lines only: a line cut by the range comes with the next one).
+  function loadMoreLog() {
+    var log = document.getElementById('log');
+    var a = document.querySelector('a.load-more-log');
+    var count = Number(body.dataset.lines) || 0;
+    a.addEventListener('click', function (e) {
+      e.preventDefault();
+      if (a.dataset.loading === 'true') return;
+      a.dataset.loading = 'true';
+      var offset = Number(a.dataset.offset);
+      fetch(a.href, { cache: 'no-store', credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        var complete = r.headers.get('x-log-complete') === 'true';
+        return r.arrayBuffer().then(function (buffer) { return { bytes: new Uint8Array(buffer), complete: complete }; });
+      }).then(function (got) {
+        var cut = got.bytes.length;
+        if (!got.complete) {
+          cut = got.bytes.lastIndexOf(10) + 1;
+          if (cut === 0) cut = got.bytes.length;
+        }
+        var text = new TextDecoder().decode(got.bytes.subarray(0, cut));
+        var lines = text.split('\\n');
+        if (lines[lines.length - 1] === '') lines.pop();
+        lines.forEach(function (line) { count += 1; appendLine(log, count, line.replace(/\\r$/, '')); });
+        body.dataset.lines = String(count);
+        offset += cut;
+        a.dataset.loading = 'false';
+        if (got.complete && cut === got.bytes.length) {
+          a.parentNode.parentNode.removeChild(a.parentNode);
+          return;
+        }
+        a.dataset.offset = String(offset);
+        a.setAttribute('href', a.href.replace(/offset=\\d+/, 'offset=' + offset));
+        a.textContent = 'load more (from byte ' + offset + ')';
+      }, function (err) {
+        a.dataset.loading = 'false';
+        a.textContent = 'load more (failed: ' + err.message + '; try again)';
+      });
+    });
+  }
+
+  // The link is a plain link to the next page; with the script its rows are appended here instead.
+  function loadOlderCommits() {
+    var tbody = document.querySelector('table.commits tbody');
+    var shown = {};
+    tbody.querySelectorAll('tr[data-commit]').forEach(function (tr) { shown[tr.dataset.commit] = true; });
+    document.addEventListener('click', function (e) {
+      var a = e.target.closest ? e.target.closest('a.load-more') : null;
+      if (!a) return;
+      e.preventDefault();
+      if (a.dataset.loading === 'true') return;
+      a.dataset.loading = 'true';
+      a.textContent = 'Loading older commits\u2026';
+      fetch(a.href, { cache: 'no-store', credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.text();
+      }).then(function (html) {
+        // DOMParser's document runs nothing and loads nothing: rows are moved from it as nodes.
+        var page = new DOMParser().parseFromString(html, 'text/html');
+        page.querySelectorAll('table.commits tbody tr').forEach(function (tr) {
+          // A push since this page was read moves commits down: one already shown is not repeated.
+          if (tr.dataset.commit && shown[tr.dataset.commit]) return;
+          if (tr.dataset.commit) shown[tr.dataset.commit] = true;
+          else if (!tr.classList.contains('error-row')) return;
+          tbody.appendChild(document.importNode(tr, true));
+        });
+        var next = page.querySelector('a.load-more');
+        a.dataset.loading = 'false';
+        if (next) {
+          a.setAttribute('href', next.getAttribute('href'));
+          a.textContent = next.textContent;
+        } else {
+          a.parentNode.parentNode.removeChild(a.parentNode);
+        }
+        body.dataset.rows = String(tbody.querySelectorAll('tr[data-commit]').length);
+      }, function (err) {
+        a.dataset.loading = 'false';
+        a.textContent = 'Older commits (loading failed: ' + err.message + '; try again)';
+      });
+    });
+  }
+
   if (body.dataset.page === 'run' && body.dataset.live === 'true') followRun();
+  if (body.dataset.page === 'log' && document.querySelector('a.load-more-log')) loadMoreLog();
+  if (body.dataset.page === 'commits' && document.querySelector('a.load-more')) loadOlderCommits();
   if (body.dataset.page === 'log' && body.dataset.live === 'true') followLog();
 })();
 `;

@@ -1,25 +1,67 @@
-// Reads that depend only on a commit and the CI notes (a branch's log with its notes), kept and
-// keyed by the ids they depend on: while neither moves, a page costs two ref lookups through the
-// cat-file reader, not a new `git log`; a new run moves the notes ref, so the key changes.
+// Reads that depend only on a few refs (a branch's log on its commit and the CI notes; the
+// overview on the branch tips, the notes and run refs), kept and keyed by the ids those refs
+// point at: while none moves, a page costs ref lookups through the cat-file reader, not a new
+// `git log`; a new run moves the notes ref, so the key changes. Queued and running runs are not
+// in git: callers lay them over what is kept.
 import type { Repo } from '../store/repo.js';
 import { NOTES_REF } from '../store/notes.js';
 
-const MAX_ENTRIES = 200;
-const caches = new WeakMap<Repo, Map<string, Promise<unknown>>>();
+// A log page, a branch tip's status, a runs list: small each; enough for a few hundred branches.
+const MAX_ENTRIES = 1000;
 
-/** `compute()` for `rev` at its current commit and notes tip, reused while neither moves. */
-export async function keyedByNotes<T>(repo: Repo, rev: string, what: string, compute: () => Promise<T>): Promise<T> {
-  const [commit, notes] = await Promise.all([repo.git.oid(`${rev}^{commit}`), repo.git.oid(NOTES_REF)]);
-  const key = `${what}\0${commit ?? rev}\0${notes ?? ''}`;
+interface Entry {
+  promise: Promise<unknown>;
+  /** Set once the promise fulfilled: what a streaming reader sends whole. */
+  settled?: { value: unknown };
+}
+
+const caches = new WeakMap<Repo, Map<string, Entry>>();
+
+function cacheOf(repo: Repo): Map<string, Entry> {
   let cache = caches.get(repo);
   if (!cache) caches.set(repo, (cache = new Map()));
-  let entry = cache.get(key) as Promise<T> | undefined;
-  if (!entry) {
-    entry = compute();
-    cache.set(key, entry);
-    // A failed read is not kept; the oldest entries go first.
-    entry.catch(() => cache!.delete(key));
-    if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-  }
-  return entry;
+  return cache;
+}
+
+function add(cache: Map<string, Entry>, key: string, entry: Entry): void {
+  cache.set(key, entry);
+  // The oldest entries go first.
+  if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+}
+
+/** A key for `what` read from `refs` (any names the cat-file reader resolves): their ids now. */
+export async function refsKey(repo: Repo, what: string, refs: string[]): Promise<string> {
+  const ids = await Promise.all(refs.map((ref) => repo.git.oid(ref)));
+  return [what, ...ids.map((id, i) => id ?? `-${refs[i]}`)].join('\0');
+}
+
+/** The key of `what` read from `rev`'s commit and the notes, and that commit (read it, not `rev`, which may move). */
+export async function notesKey(repo: Repo, rev: string, what: string): Promise<{ key: string; commit: string | undefined }> {
+  const [commit, notes] = await Promise.all([repo.git.oid(`${rev}^{commit}`), repo.git.oid(NOTES_REF)]);
+  return { key: [what, commit ?? `-${rev}`, notes ?? '-'].join('\0'), commit };
+}
+
+/** `compute()` kept under `key`; one computation for requests that come at once. */
+export function keyed<T>(repo: Repo, key: string, compute: () => Promise<T>): Promise<T> {
+  const cache = cacheOf(repo);
+  const found = cache.get(key);
+  if (found) return found.promise as Promise<T>;
+  const entry: Entry = { promise: compute() };
+  add(cache, key, entry);
+  entry.promise.then(
+    (value) => (entry.settled = { value }),
+    // A failed read is not kept.
+    () => cache.get(key) === entry && cache.delete(key),
+  );
+  return entry.promise as Promise<T>;
+}
+
+/** What is kept under `key`, when it is there and read to its end. */
+export function kept<T>(repo: Repo, key: string): T | undefined {
+  return cacheOf(repo).get(key)?.settled?.value as T | undefined;
+}
+
+/** Keeps a value read some other way (streamed) under `key`. */
+export function keep<T>(repo: Repo, key: string, value: T): void {
+  add(cacheOf(repo), key, { promise: Promise.resolve(value), settled: { value } });
 }

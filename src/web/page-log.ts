@@ -1,7 +1,8 @@
 // GET /<repo>/runs/<id>/logs/<job>: a job's log with ANSI colours, numbered lines that are
 // links (#L12), a raw link to the API, and, while the job runs, a live tail over the SSE
 // endpoint (the client appends lines with textContent only). A recorded log is rendered up to
-// its first MiB; a "load more" link reads the rest from the API by offset.
+// its first MiB; "load more" reads the next MiB from the API by offset (the script appends it as
+// lines; without it the link is the raw text).
 import { escapeHtml } from './escape-html.js';
 import { renderPage } from './page-shell.js';
 import { link, pagePath, statePill } from './page-bits.js';
@@ -31,7 +32,8 @@ export function renderLog(input: LogPageInput): string {
   const lines = ansiToHtmlLines(input.bytes.subarray(0, cut).toString('utf8'));
   const rendered = lines.map((html, i) => `<div class="line" id="L${i + 1}"><a class="ln" href="#L${i + 1}">${i + 1}</a><span class="tx">${html}</span></div>`).join('');
   const api = `/api/${encodeURIComponent(repo)}/runs/${runId}/logs/${encodeURIComponent(job)}`;
-  const more = !input.live && !input.end ? `<p class="more"><a href="${escapeHtml(`${api}?offset=${cut}&limit=1048576`)}">load more (the rest, from byte ${cut}, as text)</a></p>` : '';
+  // A link to the raw range; the script appends it as lines instead.
+  const more = !input.live && !input.end ? `<p class="more"><a class="load-more-log" data-offset="${cut}" href="${escapeHtml(`${api}?offset=${cut}&limit=1048576`)}">load more (from byte ${cut})</a></p>` : '';
   const reason = input.reason ? `<p class="empty">${escapeHtml(input.reason)}</p>` : '';
   const body = `<section class="headline">
 <h1>${statePill(input.state)} <span class="mono">${escapeHtml(job)}</span></h1>

@@ -2,6 +2,9 @@
 // duration, age), linking to the run and to the branch's commits.
 import type { Repo } from '../store/repo.js';
 import { commitRunView, type CommitStatus } from '../store/results.js';
+import { listQueued, listRunning } from '../store/queue.js';
+import { NOTES_REF } from '../store/notes.js';
+import { keep, kept } from './notes-keyed-cache.js';
 import { escapeHtml } from './escape-html.js';
 import { renderPage } from './page-shell.js';
 import { ageHtml, durationText, link, pagePath, shortSha, statePill } from './page-bits.js';
@@ -13,16 +16,36 @@ export interface BranchRow {
   status: CommitStatus;
 }
 
-/** Each repository's branches, newest commit first, with their tip's status. */
+/**
+ * Each repository's branches, newest commit first, with their tip's status. A tip's recorded
+ * status is kept while the notes ref stays (recording or pruning a run moves it): when nothing
+ * moved, this costs the branch list, the notes ref and the queue, not a read of every tip's run.
+ */
 export async function loadOverview(repos: Map<string, Repo>): Promise<{ name: string; branches: BranchRow[] }[]> {
   return Promise.all(
     [...repos].map(async ([name, repo]) => {
-      const { stdout } = await repo.git.run(['for-each-ref', '--sort=-committerdate', '--format=%(refname:short)%09%(objectname)%09%(contents:subject)', 'refs/heads/']);
+      const [{ stdout }, notes, queued, running] = await Promise.all([
+        repo.git.run(['for-each-ref', '--sort=-committerdate', '--format=%(refname:short)%09%(objectname)%09%(contents:subject)', 'refs/heads/']),
+        repo.git.oid(NOTES_REF),
+        listQueued(repo),
+        listRunning(repo),
+      ]);
+      const pending = new Set([...queued, ...running].map((e) => e.commit));
       const rows = stdout.split('\n').filter(Boolean).map((line) => line.split('\t') as [string, string, string]);
-      const branches = await Promise.all(rows.map(async ([branch, commit, subject]) => ({ name: branch, commit, subject: subject ?? '', status: (await commitRunView(repo, commit)).status })));
+      const branches = await Promise.all(rows.map(async ([branch, commit, subject]) => ({ name: branch, commit, subject: subject ?? '', status: await tipStatus(repo, commit, notes, pending) })));
       return { name, branches };
     }),
   );
+}
+
+/** A tip's status: kept by commit and notes id unless a run of it is queued or running (those are read each time). */
+async function tipStatus(repo: Repo, commit: string, notes: string | undefined, pending: Set<string>): Promise<CommitStatus> {
+  const key = `tip status\0${commit}\0${notes ?? '-'}`;
+  const hit = pending.has(commit) ? undefined : kept<CommitStatus>(repo, key);
+  if (hit) return hit;
+  const { status } = await commitRunView(repo, commit);
+  if (status.state !== 'queued' && status.state !== 'running') keep(repo, key, status);
+  return status;
 }
 
 /** The overview page. */

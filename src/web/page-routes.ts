@@ -9,10 +9,10 @@ import { isSafeJobName, isSafeRev, runsOf } from './api.js';
 import type { RunRecord } from '../report/run-record.js';
 import { findJobLog, readLogRange } from './job-log.js';
 import { findArtifactsRef, sendArtifactsTar } from './artifacts-tar.js';
-import { cachedLogRows } from './commit-log.js';
+import { readLogRows } from './commit-log.js';
 import { renderErrorPage } from './page-shell.js';
 import { loadOverview, renderOverview } from './page-overview.js';
-import { renderCommits } from './page-commits.js';
+import { commitRow, commitsHead, commitsTail, renderCommits, type CommitsPage } from './page-commits.js';
 import { renderRun } from './page-run.js';
 import { renderLog } from './page-log.js';
 import { renderTrends } from './page-trends.js';
@@ -22,6 +22,8 @@ import { DASHBOARD_JS } from './dashboard-js.js';
 // The first MiB of a recorded log is rendered; the rest is a "load more" away.
 const LOG_PAGE_BYTES = 1024 * 1024;
 const COMMITS_SHOWN = 50;
+// ?skip= of the commit list and the API's log: far enough for any history, small enough for git.
+export const MAX_SKIP = 10_000_000;
 // The Trends page's runs: 30 unless ?n= asks for more, at most 200.
 const TRENDS_RUNS = 30;
 const TRENDS_MAX_RUNS = 200;
@@ -55,15 +57,43 @@ async function commitsPage(res: http.ServerResponse, name: string, repo: Repo, r
   if (!isSafeRev(rev)) return sendHtml(res, 400, renderErrorPage(400, `not a revision: ${JSON.stringify(rev)}`));
   if (!(await repo.git.oid(`${rev}^{commit}`))) return sendHtml(res, 404, renderErrorPage(404, `unknown revision ${rev}`));
   const isBranch = !rev.includes('^') && !rev.includes('~') && (await repo.git.oid(`refs/heads/${rev}^{commit}`)) !== undefined;
-  sendHtml(res, 200, renderCommits(name, rev, await cachedLogRows(repo, rev, COMMITS_SHOWN), { isBranch }));
+  const skip = Math.min(MAX_SKIP, Math.max(0, Number.parseInt(queryOf(res).get('skip') ?? '', 10) || 0));
+  const page: CommitsPage = { repo: name, rev, isBranch, skip };
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  // One commit more than shown tells whether there are older ones.
+  const read = await readLogRows(repo, rev, COMMITS_SHOWN + 1, skip, gone.signal);
+  if ('whole' in read) return sendHtml(res, 200, renderCommits(page, read.whole.slice(0, COMMITS_SHOWN), read.whole.length > COMMITS_SHOWN));
+  // Streamed: the head at once, rows as git prints them; an error past here is a row, and the page still ends.
+  startHtml(res, 200);
+  res.write(commitsHead(page));
+  const now = Date.now();
+  let rows = 0;
+  let more = false;
+  let error: string | undefined;
+  try {
+    for await (const batch of read.batches) {
+      let text = '';
+      for (const row of batch) {
+        if (rows === COMMITS_SHOWN) {
+          more = true;
+          continue;
+        }
+        text += commitRow(name, row, now);
+        rows++;
+      }
+      if (text) res.write(text);
+    }
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  res.end(commitsTail(page, { rows, more, error }));
 }
 
 async function trendsPage(res: http.ServerResponse, name: string, repo: Repo, branch: string): Promise<void> {
   if (!isSafeRev(branch) || branch.includes('^') || branch.includes('~')) return sendHtml(res, 400, renderErrorPage(400, `not a branch name: ${JSON.stringify(branch)}`));
   if (!(await repo.git.oid(`refs/heads/${branch}^{commit}`))) return sendHtml(res, 404, renderErrorPage(404, `unknown branch ${branch}`));
-  // server.ts hands pages the path only; the query is read off the request this answers.
-  const query = new URL(res.req?.url ?? '/', 'http://localhost').searchParams;
-  const n = Math.min(TRENDS_MAX_RUNS, Math.max(1, Number.parseInt(query.get('n') ?? '', 10) || TRENDS_RUNS));
+  const n = Math.min(TRENDS_MAX_RUNS, Math.max(1, Number.parseInt(queryOf(res).get('n') ?? '', 10) || TRENDS_RUNS));
   const { runs } = (await runsOf(repo, branch, n)).body as { runs: RunRecord[] };
   sendHtml(res, 200, renderTrends(name, branch, runs));
 }
@@ -94,8 +124,18 @@ async function artifactsDownload(res: http.ServerResponse, repo: Repo, id: strin
 
 /** An HTML answer with the dashboard's security headers. */
 export function sendHtml(res: http.ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' });
+  startHtml(res, status);
   res.end(html);
+}
+
+/** The status and headers of an HTML answer whose body follows in parts. */
+function startHtml(res: http.ServerResponse, status: number): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' });
+}
+
+/** The query of the request `res` answers (server.ts hands pages the path only). */
+function queryOf(res: http.ServerResponse): URLSearchParams {
+  return new URL(res.req?.url ?? '/', 'http://localhost').searchParams;
 }
 
 function sendAsset(res: http.ServerResponse, type: string, text: string): void {

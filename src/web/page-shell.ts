@@ -18,6 +18,11 @@ export interface PageParts {
 
 /** A whole HTML document around a page's body. */
 export function renderPage(parts: PageParts): string {
+  return pageStart(parts) + parts.body + PAGE_END;
+}
+
+/** The document up to where the body goes: what a streamed page sends first. */
+export function pageStart(parts: Omit<PageParts, 'body'>): string {
   const data = Object.entries(parts.data ?? {})
     .map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`)
     .join('');
@@ -31,11 +36,14 @@ export function renderPage(parts: PageParts): string {
 </head><body${data}>
 <header class="top"><nav><a class="brand" href="/">git-ci</a>${repo}${parts.crumbs ? `<span class="sep">/</span>${parts.crumbs}` : ''}</nav></header>
 <main>
-${parts.body}
+`;
+}
+
+/** The document after the body. */
+export const PAGE_END = `
 </main>
 </body></html>
 `;
-}
 
 /** The page for a bad or unknown request: the status and the message, escaped. */
 export function renderErrorPage(status: number, message: string): string {

@@ -19,12 +19,14 @@ import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Repo } from '../store/repo.js';
 import { badRequest, isSafeJobName, isSafeRev, logOf, notFound, runOf, runsOf, statusOf, type ApiResult } from './api.js';
+import type { LogRowsRead } from './commit-log.js';
 import { findJobLog, readLogRange } from './job-log.js';
-import { followJobLog, type SseEvent } from './follow-log.js';
+import { repoLogAccess, SharedLogReaders } from './shared-log-reader.js';
 import { renderBadge } from './badge.js';
 import { commitRunView } from '../store/results.js';
 import { isRunId } from '../store/queue.js';
-import { handlePageRequest } from './page-routes.js';
+import { handlePageRequest, MAX_SKIP } from './page-routes.js';
+import { loadOverview } from './page-overview.js';
 import { RunEvents } from './run-events.js';
 
 export interface ServeOptions {
@@ -46,8 +48,9 @@ const MAX_LOG_PAGE = 1024 * 1024;
 export function serve(options: ServeOptions): Promise<Served> {
   const streams = new Set<AbortController>();
   const events = new Map([...options.repos].map(([name, repo]) => [name, new RunEvents(repo)]));
+  const logReaders = new SharedLogReaders();
   const server = http.createServer((req, res) => {
-    handle(options, req, res, streams, events).catch((err: Error) => {
+    handle(options, req, res, { streams, events, logReaders }).catch((err: Error) => {
       if (!res.headersSent) sendJson(res, { status: 500, body: { error: `internal error: ${err.message}` } });
       else res.destroy();
     });
@@ -70,7 +73,14 @@ export function serve(options: ServeOptions): Promise<Served> {
   });
 }
 
-async function handle(options: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse, streams: Set<AbortController>, events: Map<string, RunEvents>): Promise<void> {
+/** What the server keeps across requests: open streams (closed on close), run events and log readers. */
+interface ServerState {
+  streams: Set<AbortController>;
+  events: Map<string, RunEvents>;
+  logReaders: SharedLogReaders;
+}
+
+async function handle(options: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse, state: ServerState): Promise<void> {
   const raw = (req.url ?? '/').split('?')[0]!;
   // URL parsing would resolve /x/%2e%2e/ away: a request that walks up is refused, not rewritten.
   if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(raw)) return sendJson(res, badRequest('path traversal refused'));
@@ -100,16 +110,21 @@ async function handle(options: ServeOptions, req: http.IncomingMessage, res: htt
     if (!repo) return sendJson(res, notFound(`no repository ${JSON.stringify(parts[1] ?? '')} is served`));
     const [, , what, ...rest] = parts;
     const limit = clampInt(url.searchParams.get('limit'), 50, 1, 500);
-    if (what === 'events' && rest.length === 0) return followRunEvents(events.get(parts[1]!)!, req, res, streams);
+    if (what === 'events' && rest.length === 0) return followRunEvents(state.events.get(parts[1]!)!, req, res, state.streams);
     if (what === 'status' && rest.length > 0) return sendJson(res, await statusOf(repo, rest.join('/')));
-    if (what === 'log' && rest.length > 0) return sendJson(res, await logOf(repo, rest.join('/'), limit));
+    if (what === 'log' && rest.length > 0) {
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      const log = await logOf(repo, rest.join('/'), limit, clampInt(url.searchParams.get('skip'), 0, 0, MAX_SKIP), gone.signal);
+      return 'rows' in log ? sendJsonRows(res, log.rows) : sendJson(res, log);
+    }
     if (what === 'runs' && rest.length === 0) return sendJson(res, await runsOf(repo, url.searchParams.get('branch') ?? undefined, limit));
     if (what === 'runs' && rest.length === 1) return sendJson(res, await runOf(repo, rest[0]!));
     if (what === 'runs' && rest[1] === 'logs' && (rest.length === 3 || (rest.length === 4 && rest[3] === 'follow'))) {
       const [id, , job] = rest as [string, string, string];
       if (!isRunId(id)) return sendJson(res, badRequest(`not a run id: ${JSON.stringify(id)}`));
       if (!isSafeJobName(job)) return sendJson(res, badRequest(`not a job name: ${JSON.stringify(job)}`));
-      if (rest.length === 4) return followLog(repo, id, job, req, res, streams);
+      if (rest.length === 4) return followLog(state, parts[1]!, repo, id, job, req, res);
       return sendLogRange(repo, id, job, url, res);
     }
     return sendJson(res, notFound(`no such API: ${url.pathname}`));
@@ -121,22 +136,9 @@ async function handle(options: ServeOptions, req: http.IncomingMessage, res: htt
   return handlePageRequest(options.repos, parts, res);
 }
 
+/** GET /api/repos: the overview's data (kept as the overview keeps it). */
 async function repoSummaries(repos: Map<string, Repo>): Promise<unknown> {
-  return Promise.all(
-    [...repos].map(async ([name, repo]) => {
-      const { stdout } = await repo.git.run(['for-each-ref', '--sort=-committerdate', '--format=%(refname:short)%09%(objectname)', 'refs/heads/']);
-      const branches = await Promise.all(
-        stdout
-          .split('\n')
-          .filter(Boolean)
-          .map(async (line) => {
-            const [branch, commit] = line.split('\t') as [string, string];
-            return { name: branch, status: (await commitRunView(repo, commit)).status };
-          }),
-      );
-      return { name, branches };
-    }),
-  );
+  return (await loadOverview(repos)).map(({ name, branches }) => ({ name, branches: branches.map((b) => ({ name: b.name, status: b.status })) }));
 }
 
 async function sendLogRange(repo: Repo, id: string, job: string, url: URL, res: http.ServerResponse): Promise<void> {
@@ -157,26 +159,29 @@ async function sendLogRange(repo: Repo, id: string, job: string, url: URL, res: 
   res.end(bytes);
 }
 
-function followLog(repo: Repo, id: string, job: string, req: http.IncomingMessage, res: http.ServerResponse, streams: Set<AbortController>): Promise<void> {
+/**
+ * GET …/logs/<job>/follow: the log as SSE from byte 0 or the Last-Event-ID, through the one
+ * reader every follower of this log shares.
+ */
+function followLog(state: ServerState, name: string, repo: Repo, id: string, job: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const last = req.headers['last-event-id'];
   const from = clampInt(typeof last === 'string' ? last : null, 0, 0, Number.MAX_SAFE_INTEGER);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
   res.write('retry: 1000\n\n');
   const stop = new AbortController();
-  streams.add(stop);
-  req.on('close', () => stop.abort());
-  const send = (events: SseEvent[]) => {
-    let text = '';
-    for (const e of events) {
-      if (e.event) text += `event: ${e.event}\n`;
-      if (e.id) text += `id: ${e.id}\n`;
-      text += `data: ${e.data}\n\n`;
-    }
-    res.write(text);
-  };
-  return followJobLog(repo, id, job, from, send, stop.signal).finally(() => {
-    streams.delete(stop);
-    res.end();
+  state.streams.add(stop);
+  return new Promise<void>((resolve) => {
+    let leave = () => {};
+    const end = () => {
+      if (!state.streams.delete(stop)) return;
+      leave();
+      res.end();
+      resolve();
+    };
+    const follower = { offset: from, write: (text: string) => void res.write(text), backlog: () => res.writableLength, end };
+    leave = state.logReaders.follow(`${name}\0${id}\0${job}`, () => repoLogAccess(repo, id, job), follower);
+    req.on('close', end);
+    stop.signal.addEventListener('abort', end, { once: true });
   });
 }
 
@@ -219,6 +224,27 @@ function sendJson(res: http.ServerResponse, result: ApiResult): void {
   const body = JSON.stringify(result.body, null, 2);
   res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
+}
+
+/**
+ * Rows as one JSON array, the same text as sendJson's: kept rows at once, streamed ones as they
+ * come. A failure midway still closes the array, and says so in the X-Git-Ci-Error trailer.
+ */
+async function sendJsonRows(res: http.ServerResponse, read: LogRowsRead): Promise<void> {
+  if ('whole' in read) return sendJson(res, { status: 200, body: read.whole });
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', trailer: 'x-git-ci-error' });
+  res.write('[');
+  let count = 0;
+  try {
+    for await (const batch of read.batches) {
+      let text = '';
+      for (const row of batch) text += `${count++ > 0 ? ',' : ''}\n  ${JSON.stringify(row, null, 2).replace(/\n/g, '\n  ')}`;
+      if (text) res.write(text);
+    }
+  } catch (err) {
+    res.addTrailers({ 'x-git-ci-error': (err as Error).message.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 500) });
+  }
+  res.end(count ? '\n]' : ']');
 }
 
 const TOKEN_COOKIE = 'git-ci-token';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import * as tar from 'tar';
-import { armedRepo, ci, commit, push, ROOT, tempDir, waitForStatus } from '../helpers/fixture.js';
+import { armedRepo, ci, commit, git, push, ROOT, tempDir, waitForStatus } from '../helpers/fixture.js';
 import { startServe } from '../helpers/serve.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -170,6 +170,91 @@ test('the dashboard in a real browser: overview, run page, live log, artifact do
     await small.goto(`${server.url}/${name}/runs/${runId}`);
     await small.screenshot({ path: path.join(SHOTS, 'dashboard-run-phone.png'), fullPage: true });
     await phone.close();
+    assert.equal(errors, [], 'no script errors');
+  } finally {
+    await browser.close();
+    server.child.kill('SIGTERM');
+  }
+});
+
+// A log past the page's first MiB: 12,000 lines of 103 bytes, then a coloured line and one that looks like markup.
+const LONG_LOG = `jobs:
+  t:
+    run: |
+      awk 'BEGIN { for (i = 1; i <= 12000; i++) { printf "line %06d ", i; for (j = 0; j < 90; j++) printf "x"; print "" } }'
+      printf '\\033[31mred\\033[0m <b>bold</b>\\n'
+      echo '<img src=x onerror="window.__xss=6">'
+`;
+
+test('"load more" in a real browser: older commits and the rest of a long log are appended as the server renders them, text from git stays text', async () => {
+  if (!existsSync(CHROMIUM)) {
+    console.log(`skipped: needs ${CHROMIUM} (Debian package chromium)`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  mkdirSync(SHOTS, { recursive: true });
+  const repo = await armedRepo();
+  await commit(repo.clone, { '.git-ci.yml': LONG_LOG }, 'first');
+  // 60 commits: the 5th is on the second page.
+  for (let i = 2; i <= 60; i++) await git(repo.clone, 'commit', '-q', '--allow-empty', '-m', i === 5 ? '<img src=x onerror="window.__xss=5"> & <b>bold</b>' : `commit ${i}`);
+  await push(repo.clone);
+  assert.is((await waitForStatus(repo.bare, 'main', 60)).state, 'passed');
+  const server = await startServe([repo.bare]);
+  const name = path.basename(repo.bare, '.git');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  try {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    context.on('weberror', (e) => errors.push(String(e.error())));
+    const page = await context.newPage();
+    await page.goto(`${server.url}/${name}/log/main`);
+    const rows = page.locator('table.commits tbody tr[data-commit]');
+    assert.is(await rows.count(), 50);
+    assert.is(await page.getAttribute('a.load-more', 'href'), `/${name}/log/main?skip=50`);
+    await page.click('a.load-more');
+    await page.waitForFunction("document.querySelectorAll('table.commits tbody tr[data-commit]').length === 60", undefined, { timeout: 10_000 });
+    assert.is(await page.locator('a.load-more').count(), 0, 'no older commits: the link is gone');
+
+    // The appended rows are the server's rows of the next page, markup for markup.
+    const appended = (await rows.evaluateAll((trs) => trs.slice(50).map((tr) => tr.outerHTML))) as string[];
+    const served = (await page.evaluate(`fetch('/${name}/log/main?skip=50').then((r) => r.text()).then((html) =>
+      [...new DOMParser().parseFromString(html, 'text/html').querySelectorAll('table.commits tbody tr[data-commit]')].map((tr) => tr.outerHTML))`)) as string[];
+    assert.equal(appended, served);
+    // And built like the first page's rows: the same cells, classes and elements.
+    const shape = "(tr) => [...tr.children].map((td) => td.tagName + '.' + td.className + '[' + td.dataset.label + ']' + [...td.querySelectorAll('*')].map((e) => e.tagName + '.' + e.className).join(','))";
+    const shapes = (await page.evaluate(`[...document.querySelectorAll('table.commits tbody tr[data-commit]')].map(${shape}).map((s) => s.join('|'))`)) as string[];
+    assert.is(shapes[55], shapes[1], 'an appended row and a first-page row (both without a run) have the same structure');
+    assert.equal(shapes.slice(50), served.map(() => shapes[1]));
+
+    // Text from git stays text.
+    const subjects = await page.locator('table.commits td.subject-cell').allTextContents();
+    assert.ok(subjects.includes('<img src=x onerror="window.__xss=5"> & <b>bold</b>'), 'the subject shows literally');
+    assert.is(await page.locator('table.commits img, table.commits b').count(), 0);
+    assert.is(await page.evaluate('window.__xss'), undefined);
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-commits.png'), fullPage: true });
+
+    // The log: its first MiB rendered, the rest appended as lines by "load more", numbered on.
+    await page.locator('table.commits tbody tr').first().locator('a').first().click();
+    await page.waitForSelector('tr[data-job="t"]');
+    await page.goto(page.url() + '/logs/t');
+    const shown = (await page.evaluate("document.querySelectorAll('#log .line').length")) as number;
+    assert.ok(shown > 9000 && shown < 12000, `the first MiB: ${shown} lines`);
+    const lineOf = (text: string) => `[...document.querySelectorAll('#log .line')].find((l) => l.textContent.includes('${text}')).outerHTML`;
+    const serverLine = (await page.evaluate(lineOf('line 000002 '))) as string;
+    await page.click('a.load-more-log');
+    await page.waitForFunction("!document.querySelector('a.load-more-log')", undefined, { timeout: 15_000 });
+    const texts = (await page.evaluate("[...document.querySelectorAll('#log .line .tx')].map((t) => t.textContent)")) as string[];
+    assert.ok(texts.length > shown, `appended: ${shown} -> ${texts.length} lines`);
+    assert.equal(texts.filter((t) => /^line \d{6} /.test(t)), Array.from({ length: 12000 }, (_, i) => `line ${String(i + 1).padStart(6, '0')} ${'x'.repeat(90)}`), 'every line once, in order');
+    assert.ok(texts.includes('red <b>bold</b>') && texts.includes('<img src=x onerror="window.__xss=6">'), 'the last lines, as text');
+    // Appended lines are numbered on and built like server-rendered ones.
+    const numbers = (await page.evaluate("[...document.querySelectorAll('#log .line')].map((l) => l.id + ' ' + l.querySelector('.ln').getAttribute('href') + ' ' + l.querySelector('.ln').textContent)")) as string[];
+    assert.equal(numbers, numbers.map((_, i) => `L${i + 1} #L${i + 1} ${i + 1}`));
+    const appendedLine = (await page.evaluate(lineOf('line 012000 '))) as string;
+    assert.is(appendedLine.replace(/\d+/g, 'N'), serverLine.replace(/\d+/g, 'N'));
+    assert.is(await page.locator('#log .fg31').last().textContent(), 'red');
+    assert.is(await page.locator('#log img, #log b').count(), 0);
+    assert.is(await page.evaluate('window.__xss'), undefined);
     assert.equal(errors, [], 'no script errors');
   } finally {
     await browser.close();

@@ -4,8 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { armedRepo, ci, commit, push, waitForStatus } from '../helpers/fixture.js';
+import { armedRepo, ci, commit, git, push, run, tempDir, waitForStatus } from '../helpers/fixture.js';
 import { readSse, startServe, type SseEvent } from '../helpers/serve.js';
 
 async function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -97,6 +98,98 @@ test('the JSON API mirrors the CLI: repos, status, log, runs, one run; logs by b
   }
 });
 
+/** A GET that notes when the first byte and the end came, with the body and the trailers. */
+function timedGet(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; trailers: NodeJS.Dict<string>; body: string; firstByteMs: number; doneMs: number }> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    let firstByteMs = 0;
+    http.get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => {
+        firstByteMs ||= performance.now() - t;
+        body += text;
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, trailers: res.trailers, body, firstByteMs, doneMs: performance.now() - t }));
+    }).on('error', reject);
+  });
+}
+
+/**
+ * A stand-in `git` first on the server's PATH: `git log` prints what the real one prints, then
+ * takes 2 s more to exit (a long log), or exits 3 (git failing after its first bytes) while
+ * the file `mode` says `fail`; everything else is the real git.
+ */
+async function slowGitLog(): Promise<{ path: string; mode: string }> {
+  const dir = tempDir('slow-git');
+  const real = (await run('sh', ['-c', 'command -v git'], '/')).stdout.trim();
+  const mode = path.join(dir, 'mode');
+  writeFileSync(mode, 'slow');
+  const script = `#!/bin/sh
+for a in "$@"; do
+  if [ "$a" = log ]; then
+    "${real}" "$@"; code=$?
+    if [ "$(cat '${mode}')" = fail ]; then echo "fatal: stand-in failure" >&2; exit 3; fi
+    sleep 2; exit $code
+  fi
+done
+exec "${real}" "$@"
+`;
+  writeFileSync(path.join(dir, 'git'), script);
+  chmodSync(path.join(dir, 'git'), 0o755);
+  return { path: `${dir}:${process.env.PATH}`, mode };
+}
+
+test('the commit list streams: rows go out as git log prints them, a kept log goes out whole, a failure midway still ends the answer cleanly', async () => {
+  const repo = await armedRepo();
+  await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  t:\n    run: "true"\n' }, 'first');
+  for (let i = 2; i <= 60; i++) await git(repo.clone, 'commit', '-q', '--allow-empty', '-m', `commit ${i} <i>${i}</i>`);
+  await push(repo.clone);
+  await waitForStatus(repo.bare, 'main', 60);
+  const slow = await slowGitLog();
+  const server = await startServe([repo.bare], '/', { PATH: slow.path });
+  const name = path.basename(repo.bare, '.git');
+  try {
+    // git log takes 2 s to end: the rows come long before.
+    const api = await timedGet(`${server.url}/api/${name}/log/main?limit=30`);
+    assert.is(api.status, 200);
+    assert.ok(api.doneMs >= 1900, `the answer ended with git (${api.doneMs} ms)`);
+    assert.ok(api.firstByteMs < 1500, `the first bytes before git log ended (${api.firstByteMs} ms)`);
+    const rows = JSON.parse(api.body);
+    assert.is(rows.length, 30, 'a valid JSON array of every row');
+    assert.equal(rows, JSON.parse((await ci(repo.bare, 'log', 'main', '-n', '30', '--json')).stdout), 'the rows of git ci log --json');
+    assert.is(api.trailers['x-git-ci-error'], undefined);
+    // Nothing moved: kept, sent whole without git log, and the same text.
+    const kept = await timedGet(`${server.url}/api/${name}/log/main?limit=30`);
+    assert.ok(kept.doneMs < 1500, `a kept log needs no git log (${kept.doneMs} ms)`);
+    assert.is(kept.body, api.body);
+    const older = JSON.parse((await timedGet(`${server.url}/api/${name}/log/main?limit=5&skip=58`)).body);
+    assert.equal(older.map((r: { subject: string }) => r.subject), ['commit 2 <i>2</i>', 'first']);
+
+    // The page: its head and table at once, the rows, then the end of the document.
+    const page = await timedGet(`${server.url}/${name}/log/main`);
+    assert.ok(page.firstByteMs < 1500 && page.doneMs >= 1900, `page: first byte ${page.firstByteMs} ms, end ${page.doneMs} ms`);
+    assert.is(page.body.match(/<tr data-commit=/g)?.length, 50);
+    assert.match(page.body, 'commit 60 &#60;i&#62;60&#60;/i&#62;');
+    assert.match(page.body, /class="load-more" href="\/[^"]+\/log\/main\?skip=50"/);
+    assert.match(page.body, /<\/html>\s*$/);
+
+    // git fails after printing: the array is still closed (and the trailer says why); the page shows an error row and ends.
+    writeFileSync(slow.mode, 'fail');
+    const failed = await timedGet(`${server.url}/api/${name}/log/main?limit=20`);
+    assert.is(JSON.parse(failed.body).length, 20, 'a closed, valid array');
+    assert.match(failed.trailers['x-git-ci-error'] ?? '', 'stand-in failure');
+    const failedPage = await timedGet(`${server.url}/${name}/log/main?skip=3`);
+    assert.match(failedPage.body, /<tr class="note error-row"><td colspan="6" class="run-error">The list is cut short: git log exited 3: fatal: stand-in failure<\/td><\/tr>/);
+    assert.match(failedPage.body, /<\/html>\s*$/);
+    // A failed read is not kept.
+    writeFileSync(slow.mode, 'slow');
+    assert.is((await timedGet(`${server.url}/api/${name}/log/main?limit=20`)).trailers['x-git-ci-error'], undefined);
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+});
+
 test('bad requests: unknown repo, run or job are 404 with a JSON error; malformed ids, traversal and writes are refused', async () => {
   const repo = await armedRepo();
   const sha = await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  t:\n    run: exit 1\n' });
@@ -160,6 +253,52 @@ test("a running job's log follows live over SSE; a reconnect with Last-Event-ID 
     assert.is(ended.state, 'passed');
     // Every line once, in order: the followed lines are the stored log.
     assert.equal(lines, (await ci(repo.bare, 'logs', runId, 'slow')).stdout.replace(/\n$/, '').split('\n'));
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+});
+
+test('followers of one running log share its reader: at once, late, and resuming with Last-Event-ID, each gets every byte once, in order', async () => {
+  const repo = await armedRepo();
+  const sha = await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  slow:\n    run: for i in $(seq 1 30); do echo "tick $i <b>"; sleep 0.1; done\n' });
+  await push(repo.clone);
+  let runId = '';
+  for (let i = 0; i < 200 && !runId; i++) {
+    const s = JSON.parse((await ci(repo.bare, 'status', sha, '--json')).stdout);
+    if (s.state === 'running' && s.jobs.length > 0) runId = s.run;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(runId, 'the run started');
+  const server = await startServe([repo.bare]);
+  const name = path.basename(repo.bare, '.git');
+  try {
+    const follow = `${server.url}/api/${name}/runs/${runId}/logs/slow/follow`;
+    const toEnd = (events: SseEvent[]) => events.some((e) => e.event === 'end');
+    const together = [readEvents(follow, {}, toEnd), readEvents(follow, {}, toEnd)];
+    const leaving = await readEvents(follow, {}, (events) => events.some((e) => e.data.startsWith('tick 3 ')));
+    const resumed = readEvents(follow, { 'last-event-id': leaving.at(-1)!.id! }, toEnd);
+    await new Promise((r) => setTimeout(r, 1000));
+    const late = readEvents(follow, {}, toEnd);
+    assert.is((await waitForStatus(repo.bare, sha, 60)).state, 'passed');
+    const stored = (await ci(repo.bare, 'logs', runId, 'slow')).stdout;
+    /** The bytes a client got, each event's id checked to be the offset just past its line. */
+    const bytesOf = (events: SseEvent[], from: number) => {
+      let at = from;
+      let text = '';
+      for (const e of events.filter((x) => !x.event)) {
+        at += Buffer.byteLength(e.data) + 1;
+        assert.is(Number(e.id), at, 'the id is the byte offset past the line');
+        text += `${e.data}\n`;
+      }
+      return text;
+    };
+    const from = Number(leaving.at(-1)!.id);
+    for (const [who, events, start] of [['first', await together[0]!, 0], ['second', await together[1]!, 0], ['late', await late, 0], ['resumed', await resumed, from]] as const) {
+      assert.is(events.at(-1)!.event, 'end', `${who} ended`);
+      assert.is(bytesOf(events, start), stored.slice(start), `${who}: every byte once, in order`);
+    }
+    assert.is(bytesOf(leaving, 0), stored.slice(0, from), 'the one that left had every byte before its last id');
+    assert.ok(stored.includes('tick 30 <b>'));
   } finally {
     server.child.kill('SIGTERM');
   }

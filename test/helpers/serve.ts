@@ -13,9 +13,10 @@ export interface StartedServer {
   startMs: number;
 }
 
-export async function startServe(args: string[], cwd = '/'): Promise<StartedServer> {
+/** Starts `git ci serve --port 0 <args>`; `env` adds to the test environment (e.g. a PATH with a stand-in git). */
+export async function startServe(args: string[], cwd = '/', env: Record<string, string> = {}): Promise<StartedServer> {
   const t = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
