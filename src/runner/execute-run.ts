@@ -191,7 +191,17 @@ async function runJobs(
   reused: RunRecord | undefined,
 ): Promise<LogFile[]> {
   const liveDir = path.join(ctx.repo.paths.live, entry.id);
-  await fs.mkdir(liveDir, { recursive: true });
+  // Made when a job first writes a log file there: a batch's cache hits keep their logs in memory.
+  let made: Promise<unknown> | undefined;
+  const makeLiveDir = () => (made ??= fs.mkdir(liveDir, { recursive: true }));
+  // A batch records its runs itself (recordRunsBulk takes a log's bytes); a run recorded alone writes files.
+  const inMemory = ctx.record !== undefined;
+  const reusedLog = async (name: string, logPath: string, content: Buffer): Promise<LogFile> => {
+    if (inMemory) return { job: name, path: logPath, content };
+    await makeLiveDir();
+    await fs.writeFile(logPath, content);
+    return { job: name, path: logPath };
+  };
   const states: Record<string, JobState> = {};
   const jobs = new Map<string, JobRecord>();
   for (const spec of pipeline.jobs) {
@@ -224,9 +234,9 @@ async function runJobs(
     const job = jobs.get(before.name);
     if (!job || before.state !== 'passed' || states[before.name] !== 'pending') continue;
     const logPath = path.join(liveDir, `${before.name}.log`);
-    await reuseJobResult(ctx, entry.id, job, reused!.id, before, logPath, 'passed in run');
+    const content = await reuseJobResult(ctx, entry.id, job, reused!.id, before, 'passed in run');
     states[before.name] = 'passed';
-    if (job.log) logs.push({ job: before.name, path: logPath });
+    logs.push(await reusedLog(before.name, logPath, content));
   }
   const live: LiveRun = { version: 1, id: entry.id, owner: ctx.owner, startedAt: record.startedAt!, jobs: [] };
   const pgids = new Map<string, number[]>();
@@ -253,6 +263,7 @@ async function runJobs(
   await saveLive();
 
   const active = new Map<string, Promise<void>>();
+  const reusedLogs = new Map<string, LogFile>();
   const specs = new Map(pipeline.jobs.map((s) => [s.name, s]));
   for (;;) {
     const { start, skip } = nextSteps(pipeline, states);
@@ -286,21 +297,25 @@ async function runJobs(
             ? undefined
             : ((await ctx.pendingCache?.lookup(job.cacheKey, entry.id, name)) ?? (await lookupCache(ctx.repo.git, job.cacheKey, name)));
           if (hit) {
-            await reuseJobResult(ctx, entry.id, job, hit.runId, hit.job, logPath, `cached: key ${job.cacheKey.slice(0, 12)} passed in run`, hit.logPath);
+            const content = await reuseJobResult(ctx, entry.id, job, hit.runId, hit.job, `cached: key ${job.cacheKey.slice(0, 12)} passed in run`, hit.logPath);
+            reusedLogs.set(name, await reusedLog(name, logPath, content));
             return;
           }
         }
+        await makeLiveDir();
         await runOneJob(ctx, entry, record.commit, spec, limits.get(name)!, job, logPath, needed, hooks);
       })()
         .catch(async (err: Error) => {
           job.state = 'error';
           job.reason = `could not run: ${err.message}`;
+          reusedLogs.delete(name);
+          await makeLiveDir().catch(() => undefined);
           await fs.appendFile(logPath, `\ngit-ci: ${job.reason}\n`).catch(() => undefined);
           job.log ??= `logs/${name}.log`;
         })
         .then(async () => {
         states[name] = job.state;
-        if (job.log) logs.push({ job: name, path: logPath });
+        if (job.log) logs.push(reusedLogs.get(name) ?? { job: name, path: logPath });
         active.delete(name);
         await saveLive();
       });
@@ -315,11 +330,11 @@ async function runJobs(
 }
 
 /**
- * Records a job as passed from an earlier run (a retry of what failed, or a cache hit): the
- * earlier log under a header saying where it came from, and the same artifacts (the ref points
- * at the same commit; nothing is copied).
+ * Records a job as passed from an earlier run (a retry of what failed, or a cache hit), with the
+ * same artifacts (the ref points at the same commit; nothing is copied). Returns its log: the
+ * earlier one under a header saying where it came from.
  */
-async function reuseJobResult(ctx: RunContext, runId: string, job: JobRecord, fromRun: string, from: JobRecord, logPath: string, how: string, fromLogFile?: string): Promise<void> {
+async function reuseJobResult(ctx: RunContext, runId: string, job: JobRecord, fromRun: string, from: JobRecord, how: string, fromLogFile?: string): Promise<Buffer> {
   const now = new Date().toISOString();
   job.state = 'passed';
   job.cached = true;
@@ -332,8 +347,7 @@ async function reuseJobResult(ctx: RunContext, runId: string, job: JobRecord, fr
   // A batch's not yet recorded run: its staged log, or, if a flush stored it meanwhile, the stored one.
   const staged = fromLogFile ? await fs.readFile(fromLogFile).catch(() => undefined) : undefined;
   const before = staged ?? (await readStoredLog(ctx.repo.git, fromRun, from.name));
-  await fs.writeFile(logPath, Buffer.concat([Buffer.from(`git-ci: not run again: ${how} ${fromRun}; its log follows\n`), before ?? Buffer.from('(its log was not kept)\n')]));
-  job.log = `logs/${job.name}.log`;
+  const log = Buffer.concat([Buffer.from(`git-ci: not run again: ${how} ${fromRun}; its log follows\n`), before ?? Buffer.from('(its log was not kept)\n')]);
   if (from.artifacts) {
     const target = await ctx.repo.git.resolve(from.artifacts.ref);
     if (target) {
@@ -342,6 +356,8 @@ async function reuseJobResult(ctx: RunContext, runId: string, job: JobRecord, fr
       job.artifacts = { ...from.artifacts, ref };
     }
   }
+  job.log = `logs/${job.name}.log`;
+  return log;
 }
 
 interface JobHooks {
@@ -368,6 +384,7 @@ async function runOneJob(
   job.log = `logs/${spec.name}.log`;
   job.limits = limits;
   let workspace: { root: string } | undefined;
+  let checkedOut: Promise<void> | undefined;
   let sandbox: JobSandbox | undefined;
   try {
     await fs.writeFile(logPath, '');
@@ -378,6 +395,11 @@ async function runOneJob(
     }
     const ws = await makeWorkspace(`${entry.id}-${spec.name}`);
     workspace = ws;
+    // The commit is checked out while the live state is saved, the sandbox is prepared and its
+    // shell starts: none of those is on the job's critical path. The sandbox gets the files
+    // (handOver) only once they are all there.
+    checkedOut = checkOut(ctx.repo.git, ws, commit);
+    checkedOut.catch(() => undefined);
     await hooks.onStart(ws.root);
     sandbox = await JobSandbox.prepare({
       mode: ctx.settings.sandbox,
@@ -396,7 +418,7 @@ async function runOneJob(
     if ('error' in secrets) throw new Error(secrets.error);
     // The sandbox starts while the commit is checked out (and the needed jobs' artifacts are put
     // in): its start costs the job's critical path nothing.
-    const ready = checkOut(ctx.repo.git, ws, commit)
+    const ready = checkedOut
       .then(() => restoreNeededArtifacts(ctx, needed, ws.dir))
       .then(async (said) => {
         await box.handOver();
@@ -443,6 +465,8 @@ async function runOneJob(
     await fs.appendFile(logPath, `\ngit-ci: ${job.reason}\n`).catch(() => undefined);
   } finally {
     await sandbox?.destroy().catch((err: Error) => ctx.log(`run ${entry.id}: ${spec.name}: could not remove its sandbox: ${err.message}`));
+    // A checkout still writing (the sandbox failed to start) must end before its folder goes.
+    await checkedOut?.catch(() => undefined);
     if (workspace) await removeWorkspace(workspace);
     job.finishedAt = new Date().toISOString();
     job.durationMs = Date.now() - started;

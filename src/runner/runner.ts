@@ -328,9 +328,14 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
       const defer = async (record: RunRecord, logs: LogFile[]) => {
         // The live logs go when executeRun ends: keep them until the flush has stored them.
         const dir = path.join(staging, record.id);
-        await fs.mkdir(dir, { recursive: true });
         const kept: LogFile[] = [];
+        // A log in memory (a cache hit's) stays there: no folder, no file.
+        if (logs.some((l) => l.content === undefined)) await fs.mkdir(dir, { recursive: true });
         for (const l of logs) {
+          if (l.content !== undefined) {
+            kept.push(l);
+            continue;
+          }
           const to = path.join(dir, `${l.job}.log`);
           await fs.rename(l.path, to);
           kept.push({ job: l.job, path: to });

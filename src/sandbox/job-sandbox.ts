@@ -2,7 +2,7 @@
 // namespaces and its rlimits; how to start a command inside it, stop everything in it, and
 // read what it used. Lifecycle: prepare → spawn → terminate/killAll → usage → destroy.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, lchownSync, readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { JobLimits } from '../pipeline/types.js';
 import { closeFds, JobCgroup, type CgroupUsage } from './cgroup.js';
@@ -102,9 +102,13 @@ export class JobSandbox {
   }
 
   private namespaceArgv(): string[] {
-    const { root, cwd, network } = this.options;
-    if (this.layers.includes('bwrap')) return bwrapArgv('bwrap', { root, cwd, network });
-    if (this.layers.includes('unshare')) return unshareArgv('unshare', { network, root: process.getuid?.() === 0 && !this.layers.some((l) => l.startsWith('uid-')) });
+    const { root, cwd, network, caps } = this.options;
+    // By the path the probe found: a bare name costs an execve for every PATH entry before it.
+    const ns = caps?.namespaces;
+    if (this.layers.includes('bwrap')) return bwrapArgv(ns?.bin ?? 'bwrap', { root, cwd, network });
+    if (this.layers.includes('unshare')) {
+      return unshareArgv(ns?.bin ?? 'unshare', { network, root: process.getuid?.() === 0 && !this.layers.some((l) => l.startsWith('uid-')), setpriv: ns?.setpriv });
+    }
     return [];
   }
 
@@ -171,11 +175,39 @@ export class JobSandbox {
   }
 }
 
+/**
+ * lchown of a whole tree (never through a link) with synchronous calls, yielding to the event
+ * loop every 64 entries: a promise per entry cost the runner's thread several times more, and a
+ * large checkout still never blocks it for long. The checkout may still be writing while
+ * `prepare` runs (git's index.lock comes and goes): what is gone needs no owner.
+ */
 async function chownTree(dir: string, uid: number): Promise<void> {
-  await fs.lchown(dir, uid, uid);
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) await chownTree(p, uid);
-    else await fs.lchown(p, uid, uid);
-  }
+  let seen = 0;
+  const walk = async (d: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      lchownSync(d, uid, uid);
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (err) {
+      if (isGone(err)) return;
+      throw err;
+    }
+    for (const entry of entries) {
+      if (++seen % 64 === 0) await new Promise((r) => setImmediate(r));
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) await walk(p);
+      else {
+        try {
+          lchownSync(p, uid, uid);
+        } catch (err) {
+          if (!isGone(err)) throw err;
+        }
+      }
+    }
+  };
+  await walk(dir);
+}
+
+function isGone(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }

@@ -24,9 +24,9 @@ export function bwrapArgv(bwrap: string, o: BwrapOptions): string[] {
   return argv;
 }
 
-/** unshare does not die with the runner by itself: setpriv asks the kernel to kill it then. */
-export function unshareArgv(unshare: string, o: { network: boolean; root: boolean }): string[] {
-  const argv = ['setpriv', '--pdeathsig=KILL', '--', unshare];
+/** unshare does not die with the runner by itself: setpriv (by its path, else found in PATH) asks the kernel to kill it then. */
+export function unshareArgv(unshare: string, o: { network: boolean; root: boolean; setpriv?: string }): string[] {
+  const argv = [o.setpriv ?? 'setpriv', '--pdeathsig=KILL', '--', unshare];
   if (!o.root) argv.push('--user', '--map-root-user');
   argv.push('--pid', '--fork', '--kill-child', '--mount-proc');
   if (!o.network) argv.push('--net');

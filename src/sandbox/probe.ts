@@ -20,7 +20,8 @@ export interface LayerProbe {
 export interface SandboxCapabilities {
   cgroup: LayerProbe & { support?: CgroupSupport };
   uid: LayerProbe;
-  namespaces: LayerProbe & { tool?: 'bwrap' | 'unshare' };
+  /** `bin` (and `setpriv` for unshare): the tools' absolute paths, so a job's start searches no PATH. */
+  namespaces: LayerProbe & { tool?: 'bwrap' | 'unshare'; bin?: string; setpriv?: string };
   rlimits: LayerProbe & { shell?: ShellUlimits };
 }
 
@@ -29,6 +30,8 @@ export const DEFAULT_UID_BASE = 64000;
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH || '/usr/local/bin:/usr/bin:/bin').split(':')) {
+    // Jobs start the tool by this path, from their own folder: never a relative one.
+    if (!path.isAbsolute(dir)) continue;
     const p = path.join(dir, name);
     if (existsSync(p)) return p;
   }
@@ -117,7 +120,7 @@ async function probeNamespaces(uid: number | undefined): Promise<SandboxCapabili
       const r = await runQuiet(argv, { uid });
       const [pid, ...rest] = r.output.split('\n');
       if (r.ok && pid === '1' && !rest.includes('root')) {
-        return { ok: true, tool: 'bwrap', detail: `bubblewrap: own pid, mount, network, ipc and uts namespaces; read-only ${SYSTEM_DIRS.join(' ')}; private /tmp` };
+        return { ok: true, tool: 'bwrap', bin: bwrap, detail: `bubblewrap: own pid, mount, network, ipc and uts namespaces; read-only ${SYSTEM_DIRS.join(' ')}; private /tmp` };
       }
       bwrapWhy = `bubblewrap failed: ${r.output || `exit ${r.code}`}`;
     } finally {
@@ -125,11 +128,12 @@ async function probeNamespaces(uid: number | undefined): Promise<SandboxCapabili
     }
   }
   const unshare = which('unshare');
-  if (unshare && which('setpriv')) {
+  const setpriv = which('setpriv');
+  if (unshare && setpriv) {
     const root = uid === undefined && process.getuid?.() === 0;
-    const r = await runQuiet([...unshareArgv(unshare, { network: false, root }), '/bin/sh', '-c', 'echo $$'], { uid });
+    const r = await runQuiet([...unshareArgv(unshare, { network: false, root, setpriv }), '/bin/sh', '-c', 'echo $$'], { uid });
     if (r.ok && r.output === '1') {
-      return { ok: true, tool: 'unshare', detail: `unshare: own pid and network namespaces, but the file system is shared (${bwrapWhy})`, fix: 'apt-get install bubblewrap (and allow unprivileged user namespaces) to hide the repository and the runner from jobs' };
+      return { ok: true, tool: 'unshare', bin: unshare, setpriv, detail: `unshare: own pid and network namespaces, but the file system is shared (${bwrapWhy})`, fix: 'apt-get install bubblewrap (and allow unprivileged user namespaces) to hide the repository and the runner from jobs' };
     }
   }
   return { ok: false, detail: `no namespaces: ${bwrapWhy}; unshare failed too`, fix: 'apt-get install bubblewrap, and enable user namespaces (sysctl kernel.unprivileged_userns_clone=1)' };

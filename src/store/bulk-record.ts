@@ -59,7 +59,8 @@ async function writeRuns(write: Write, runs: BulkRun[]): Promise<void> {
   const files = logs.flat();
   const reads: (Promise<Buffer> | undefined)[] = [];
   const startRead = (i: number) => {
-    if (i < files.length) reads[i] = fs.readFile(files[i]!.path);
+    const file = files[i];
+    if (file) reads[i] = file.content ? Promise.resolve(file.content) : fs.readFile(file.path);
   };
   for (let i = 0; i < LOG_READ_AHEAD; i++) startRead(i);
   let taken = 0;

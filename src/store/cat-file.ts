@@ -120,3 +120,27 @@ export class CatFileBatch {
     return p;
   }
 }
+
+/** One entry of a tree object: its mode as git writes it (`100644`, `40000`…), its name's raw bytes and its object id. */
+export interface TreeEntry {
+  mode: string;
+  name: Buffer;
+  oid: string;
+}
+
+/**
+ * The entries of a tree object's content (`<mode> <name>\0<raw id>` each), as cat-file --batch
+ * gives it; `oidBytes` is 20 for sha1 repositories, 32 for sha256. Throws on a malformed tree.
+ */
+export function parseTree(content: Buffer, oidBytes: number): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  let at = 0;
+  while (at < content.length) {
+    const space = content.indexOf(0x20, at);
+    const nul = space < 0 ? -1 : content.indexOf(0, space + 1);
+    if (space < 0 || nul < 0 || nul + 1 + oidBytes > content.length) throw new Error(`malformed tree object at byte ${at}`);
+    entries.push({ mode: content.toString('latin1', at, space), name: content.subarray(space + 1, nul), oid: content.toString('hex', nul + 1, nul + 1 + oidBytes) });
+    at = nul + 1 + oidBytes;
+  }
+  return entries;
+}

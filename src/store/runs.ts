@@ -14,6 +14,8 @@ export interface LogFile {
   job: string;
   /** Path of the live log file to store. */
   path: string;
+  /** The log's bytes when they are in memory (a cache hit's short log): then no file is read, or written. */
+  content?: Buffer;
 }
 
 /** Stores run.json and the job logs as one commit and points refs/ci/runs/<id> at it. */
@@ -21,9 +23,14 @@ export async function writeRunRecord(git: Git, record: RunRecord, logs: LogFile[
   const runJson = (await git.run(['hash-object', '-w', '--stdin'], { input: encodeRunRecord(record) })).stdout.trim();
   let logsTree: string | undefined;
   if (logs.length > 0) {
-    const blobs = (await git.run(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: logs.map((l) => l.path).join('\n') + '\n' }))
-      .stdout.trim()
-      .split('\n');
+    const files = logs.filter((l) => l.content === undefined);
+    const fromFiles = files.length
+      ? (await git.run(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: files.map((l) => l.path).join('\n') + '\n' })).stdout.trim().split('\n')
+      : [];
+    const blobs: string[] = [];
+    for (const l of logs) {
+      blobs.push(l.content === undefined ? fromFiles.shift()! : (await git.run(['hash-object', '-w', '--no-filters', '--stdin'], { input: l.content })).stdout.trim());
+    }
     const entries = logs.map((l, i) => `100644 blob ${blobs[i]}\t${l.job}.log`).join('\n') + '\n';
     logsTree = (await git.run(['mktree'], { input: entries })).stdout.trim();
   }
