@@ -35,13 +35,17 @@ export async function waitForRuns(repo: Repo, runs: { id: string; commit: string
     // A run is over once the runner dropped its queue entry, which it does after recording it:
     // two folder listings a poll, no git process.
     const pending = new Set([...(await listNames(repo.paths.queue)), ...(await listNames(repo.paths.running))]);
-    for (const run of runs) {
-      if (done.has(run.id) || pending.has(run.id)) continue;
-      const record = await readRunRecord(repo.git, run.id);
+    const over = runs.filter((run) => !done.has(run.id) && !pending.has(run.id));
+    const records = await Promise.all(over.map((run) => readRunRecord(repo.git, run.id)));
+    // The lines of one poll in one write: a backfill's 200 lines written one by one cost ~40 ms here.
+    let lines = '';
+    for (const [i, run] of over.entries()) {
+      const record = records[i];
       if (!record) continue;
       done.set(run.id, record);
-      if (!options.quiet) console.log(`[${String(done.size).padStart(width)}/${runs.length}] ${chalk.bold(run.commit.slice(0, 10))} run ${run.id}  ${describeRecordedRun(record)}`);
+      lines += `[${String(done.size).padStart(width)}/${runs.length}] ${chalk.bold(run.commit.slice(0, 10))} run ${run.id}  ${describeRecordedRun(record)}\n`;
     }
+    if (lines && !options.quiet) process.stdout.write(lines);
     if (done.size === runs.length) break;
     // The runner exits when idle; if it died with work left, start another once.
     if (!kicked && !runnerAlive(repo)) {

@@ -43,7 +43,13 @@ export interface RunnerOptions {
 export type RunnerExit = 'idle' | 'busy' | 'stopped';
 
 export async function runRunner(repo: Repo, options: RunnerOptions = {}): Promise<RunnerExit> {
-  const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} [${process.pid}] ${line}`));
+  // Several lines in one call go out in one write, each with the prefix (a batch logs 50 at once).
+  const log =
+    options.log ??
+    ((text: string) => {
+      const prefix = `${new Date().toISOString()} [${process.pid}] `;
+      console.log(prefix + text.split('\n').join(`\n${prefix}`));
+    });
   const owner = selfIdentity();
   await fs.mkdir(repo.paths.queue, { recursive: true });
   await fs.mkdir(repo.paths.running, { recursive: true });
@@ -266,7 +272,7 @@ async function runBatch(ctx: RunContext, entries: QueueEntry[], runs: Map<string
         items.map((i) => ({ commit: i.record.commit, line: encodeNoteLine(noteRecordOf(i.record)) })),
         `git-ci: ${items.length} run(s) of batch ${entries[0]!.batch} recorded`,
       );
-      for (const i of items) ctx.log(`run ${i.entry.id}: ${i.record.state}${i.record.error ? ` (${i.record.error})` : ''} (recorded in bulk)`);
+      ctx.log(items.map((i) => `run ${i.entry.id}: ${i.record.state}${i.record.error ? ` (${i.record.error.replace(/\n/g, ' ')})` : ''} (recorded in bulk)`).join('\n'));
       // Recorded: later hits read the stored logs; the staged copies can go.
       for (const i of items) for (const key of cacheKeysToRecord(i.record)) hits.delete(key);
       await Promise.all(
