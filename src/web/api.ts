@@ -7,8 +7,7 @@ import { isRunId, listQueued, listRunning } from '../store/queue.js';
 import { RUNS_PREFIX } from '../store/runs.js';
 import { decodeRunRecord, type RunRecord } from '../report/run-record.js';
 import { readLogRows, type LogRowsRead } from './commit-log.js';
-import { keyed, refsKey } from './notes-keyed-cache.js';
-import { NOTES_REF } from '../store/notes.js';
+import { keyed, notesState } from './notes-keyed-cache.js';
 
 /** An answer: an HTTP status and a JSON body (errors are `{error}`). */
 export interface ApiResult {
@@ -70,7 +69,7 @@ export async function runsOf(repo: Repo, branch: string | undefined, limit: numb
   const pending = [...running.map((e) => ({ e, state: 'running' })), ...queued.map((e) => ({ e, state: 'queued' }))]
     .filter(({ e }) => branch === undefined || e.ref === `refs/heads/${branch}`)
     .map(({ e, state }) => ({ id: e.id, commit: e.commit, ref: e.ref, state }));
-  const key = await refsKey(repo, `runs ${branch === undefined ? '*' : `branch ${branch}`} ${limit}`, [NOTES_REF]);
+  const key = `runs ${branch === undefined ? '*' : `branch ${branch}`} ${limit}\0${await notesState(repo)}`;
   return { status: 200, body: { pending, runs: await keyed(repo, key, () => recordedRuns(repo, branch, limit)) } };
 }
 

@@ -4,7 +4,7 @@
 // `git log`; a new run moves the notes ref, so the key changes. Queued and running runs are not
 // in git: callers lay them over what is kept.
 import type { Repo } from '../store/repo.js';
-import { NOTES_REF } from '../store/notes.js';
+import { ciNotesRefNames } from '../store/notes.js';
 
 // A log page, a branch tip's status, a runs list: small each; enough for a few hundred branches.
 const MAX_ENTRIES = 1000;
@@ -29,16 +29,24 @@ function add(cache: Map<string, Entry>, key: string, entry: Entry): void {
   if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
 }
 
-/** A key for `what` read from `refs` (any names the cat-file reader resolves): their ids now. */
-export async function refsKey(repo: Repo, what: string, refs: string[]): Promise<string> {
+let unlisted = 0;
+
+/**
+ * Where every CI notes ref points now, as one key part: the local ref and, in a clone, each
+ * remote's (a `git fetch` moves those). When the refs cannot be listed from the repository's
+ * files (reftable), a part that never repeats: nothing is kept, every read is fresh.
+ */
+export async function notesState(repo: Repo): Promise<string> {
+  const refs = ciNotesRefNames(repo.gitDir);
+  if (!refs) return `unlisted ${++unlisted}`;
   const ids = await Promise.all(refs.map((ref) => repo.git.oid(ref)));
-  return [what, ...ids.map((id, i) => id ?? `-${refs[i]}`)].join('\0');
+  return refs.map((ref, i) => `${ref}=${ids[i] ?? '-'}`).join(' ');
 }
 
 /** The key of `what` read from `rev`'s commit and the notes, and that commit (read it, not `rev`, which may move). */
 export async function notesKey(repo: Repo, rev: string, what: string): Promise<{ key: string; commit: string | undefined }> {
-  const [commit, notes] = await Promise.all([repo.git.oid(`${rev}^{commit}`), repo.git.oid(NOTES_REF)]);
-  return { key: [what, commit ?? `-${rev}`, notes ?? '-'].join('\0'), commit };
+  const [commit, notes] = await Promise.all([repo.git.oid(`${rev}^{commit}`), notesState(repo)]);
+  return { key: [what, commit ?? `-${rev}`, notes].join('\0'), commit };
 }
 
 /** `compute()` kept under `key`; one computation for requests that come at once. */

@@ -3,8 +3,7 @@
 import type { Repo } from '../store/repo.js';
 import { commitRunView, type CommitStatus } from '../store/results.js';
 import { listQueued, listRunning } from '../store/queue.js';
-import { NOTES_REF } from '../store/notes.js';
-import { keep, kept } from './notes-keyed-cache.js';
+import { keep, kept, notesState } from './notes-keyed-cache.js';
 import { escapeHtml } from './escape-html.js';
 import { renderPage } from './page-shell.js';
 import { ageHtml, durationText, link, pagePath, shortSha, statePill } from './page-bits.js';
@@ -26,7 +25,7 @@ export async function loadOverview(repos: Map<string, Repo>): Promise<{ name: st
     [...repos].map(async ([name, repo]) => {
       const [{ stdout }, notes, queued, running] = await Promise.all([
         repo.git.run(['for-each-ref', '--sort=-committerdate', '--format=%(refname:short)%09%(objectname)%09%(contents:subject)', 'refs/heads/']),
-        repo.git.oid(NOTES_REF),
+        notesState(repo),
         listQueued(repo),
         listRunning(repo),
       ]);
@@ -39,8 +38,8 @@ export async function loadOverview(repos: Map<string, Repo>): Promise<{ name: st
 }
 
 /** A tip's status: kept by commit and notes id unless a run of it is queued or running (those are read each time). */
-async function tipStatus(repo: Repo, commit: string, notes: string | undefined, pending: Set<string>): Promise<CommitStatus> {
-  const key = `tip status\0${commit}\0${notes ?? '-'}`;
+async function tipStatus(repo: Repo, commit: string, notes: string, pending: Set<string>): Promise<CommitStatus> {
+  const key = `tip status\0${commit}\0${notes}`;
   const hit = pending.has(commit) ? undefined : kept<CommitStatus>(repo, key);
   if (hit) return hit;
   const { status } = await commitRunView(repo, commit);

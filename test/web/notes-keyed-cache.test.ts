@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
-import { armedRepo, commit, push, waitForStatus } from '../helpers/fixture.js';
+import { armedRepo, commit, git, push, waitForStatus } from '../helpers/fixture.js';
 import { openRepo, type Repo } from '../../src/store/repo.js';
 import { loadOverview } from '../../src/web/page-overview.js';
 import { runsOf } from '../../src/web/api.js';
@@ -63,6 +63,16 @@ test('the overview and the runs list are kept while the notes ref stays, and rea
   assert.is.not(second.run, first.run);
   assert.is((await loadOverview(repos))[0]!.branches[0]!.status.run, second.run);
   assert.equal(((await runsOf(repo, 'main', 10)).body as { runs: RunRecord[] }).runs.map((r) => r.id), [second.run, first.run]);
+
+  // CI readers also read the notes a fetch brings (refs/notes/remotes/<remote>/ci): one that moves is read again too.
+  await settled(repo);
+  await loadOverview(repos);
+  counts.reset();
+  await loadOverview(repos);
+  assert.is(counts.objects, 0, 'nothing moved');
+  await git(armed.bare, 'update-ref', 'refs/notes/remotes/origin/ci', 'refs/notes/ci');
+  await loadOverview(repos);
+  assert.ok(counts.objects > 0, 'a remote notes ref appeared: the tips are read again');
 });
 
 test.run();
