@@ -3,13 +3,11 @@
 // job, the links to it, and phone width. Screenshot: test/artifacts/dashboard-trends.png.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { armedRepo, commit, git, push, ROOT, waitForStatus } from '../helpers/fixture.js';
+import { armedRepo, commit, git, push, waitForStatus } from '../helpers/fixture.js';
 import { startServe } from '../helpers/serve.js';
+import { chromiumAvailable, launchChromium, SHOTS } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'test', 'artifacts');
 
 // Two jobs whose durations differ from run to run; a file named "fail" fails the test job.
 const PIPELINE = `jobs:
@@ -23,12 +21,7 @@ const PIPELINE = `jobs:
 `;
 
 test('the trends page in a real browser: strip of runs, a line a job, links to it, phone width', async () => {
-  if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: needs ${CHROMIUM} (Debian package chromium)`);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
-  mkdirSync(SHOTS, { recursive: true });
+  if (!chromiumAvailable()) return;
   const repo = await armedRepo();
   // One run at a time, each awaited: a newer push would cancel an older run of the branch.
   const pushes: { files: Record<string, string>; unfail?: boolean; expect: string }[] = [
@@ -48,7 +41,7 @@ test('the trends page in a real browser: strip of runs, a line a job, links to i
 
   const server = await startServe([repo.bare]);
   const name = path.basename(repo.bare, '.git');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];

@@ -4,15 +4,14 @@
 // and phone width. Screenshots go to test/artifacts/.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import * as tar from 'tar';
-import { armedRepo, ci, commit, git, push, ROOT, tempDir, waitForStatus } from '../helpers/fixture.js';
+import { armedRepo, ci, commit, git, push, tempDir, waitForStatus } from '../helpers/fixture.js';
 import { startServe } from '../helpers/serve.js';
+import { chromiumAvailable, launchChromium, SHOTS } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'test', 'artifacts');
 
 function status(url: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -46,17 +45,12 @@ const PIPELINE = `jobs:
 `;
 
 test('the dashboard in a real browser: overview, run page, live log, artifact download, escaping, phone width', async () => {
-  if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: needs ${CHROMIUM} (Debian package chromium)`);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
-  mkdirSync(SHOTS, { recursive: true });
+  if (!chromiumAvailable()) return;
   const repo = await armedRepo();
   // Server and browser first: the log page must open while the slow job still prints.
   const server = await startServe([repo.bare]);
   const name = path.basename(repo.bare, '.git');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     // bypassCSP: the pages' Content-Security-Policy would block injected script anyway; without it
     // the test proves the escaping itself (and lets Playwright evaluate its own checks).
@@ -187,12 +181,7 @@ const LONG_LOG = `jobs:
 `;
 
 test('"load more" in a real browser: older commits and the rest of a long log are appended as the server renders them, text from git stays text', async () => {
-  if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: needs ${CHROMIUM} (Debian package chromium)`);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
-  mkdirSync(SHOTS, { recursive: true });
+  if (!chromiumAvailable()) return;
   const repo = await armedRepo();
   await commit(repo.clone, { '.git-ci.yml': LONG_LOG }, 'first');
   // 60 commits: the 5th is on the second page.
@@ -201,7 +190,7 @@ test('"load more" in a real browser: older commits and the rest of a long log ar
   assert.is((await waitForStatus(repo.bare, 'main', 60)).state, 'passed');
   const server = await startServe([repo.bare]);
   const name = path.basename(repo.bare, '.git');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];

@@ -34,6 +34,16 @@ async function readEvents(url: string, headers: Record<string, string>, until: (
   return events;
 }
 
+/** The run of `sha` once it runs a job (asked as a user asks: git ci status --json). */
+async function runningRun(bare: string, sha: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const s = JSON.parse((await ci(bare, 'status', sha, '--json')).stdout);
+    if (s.state === 'running' && s.jobs.length > 0) return s.run;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the run of ${sha} did not start`);
+}
+
 test('the JSON API mirrors the CLI: repos, status, log, runs, one run; logs by byte range; badges', async () => {
   const repo = await armedRepo();
   const pipeline = 'jobs:\n  build:\n    run: for i in $(seq 1 2000); do echo "build line $i"; done\n  test:\n    needs: [build]\n    run: echo "<script>alert(1)</script>"\n';
@@ -229,13 +239,7 @@ test("a running job's log follows live over SSE; a reconnect with Last-Event-ID 
   const repo = await armedRepo();
   const sha = await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  slow:\n    run: for i in $(seq 1 40); do echo "tick $i"; sleep 0.1; done\n' });
   await push(repo.clone);
-  let runId = '';
-  for (let i = 0; i < 200 && !runId; i++) {
-    const s = JSON.parse((await ci(repo.bare, 'status', sha, '--json')).stdout);
-    if (s.state === 'running' && s.jobs.length > 0) runId = s.run;
-    else await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(runId, 'the run started');
+  const runId = await runningRun(repo.bare, sha);
   const server = await startServe([repo.bare]);
   const name = path.basename(repo.bare, '.git');
   try {
@@ -262,13 +266,7 @@ test('followers of one running log share its reader: at once, late, and resuming
   const repo = await armedRepo();
   const sha = await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  slow:\n    run: for i in $(seq 1 30); do echo "tick $i <b>"; sleep 0.1; done\n' });
   await push(repo.clone);
-  let runId = '';
-  for (let i = 0; i < 200 && !runId; i++) {
-    const s = JSON.parse((await ci(repo.bare, 'status', sha, '--json')).stdout);
-    if (s.state === 'running' && s.jobs.length > 0) runId = s.run;
-    else await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(runId, 'the run started');
+  const runId = await runningRun(repo.bare, sha);
   const server = await startServe([repo.bare]);
   const name = path.basename(repo.bare, '.git');
   try {
