@@ -56,7 +56,7 @@ export const runCommand: CommandModule<object, Args> = {
     if (targets.length === 0) throw new UserError(`no commit in ${argv.revs.join(' ')}: nothing to run`);
     const ids = targets.map(() => newRunId());
     // Several commits form a batch: the runner claims them together and records them in bulk.
-    const batch = targets.length > 1 ? { batch: ids[0]! } : {};
+    const batch = targets.length > 1 ? { batch: ids[0]!, batchSize: targets.length } : {};
     const now = Date.now();
     const queued: QueueEntry[] = targets.map((t, i) => ({
       id: ids[i]!, ref: t.ref, old: '', commit: t.commit, trigger: 'manual', queuedAt: now, attempt: 1,

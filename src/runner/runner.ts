@@ -130,7 +130,8 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
           if (entry.batch) {
             // A range's runs: claimed together, run a few at a time, recorded in bulk.
             // `git ci run` may still be renaming the range's entries into the queue: take what
-            // arrives until a look finds nothing new (a second at most), so the range stays one batch.
+            // arrives until all of it is claimed (the entries say how many), or else until a look
+            // finds nothing new (a second at most), so the range stays one batch.
             const members = [entry];
             const deadline = Date.now() + 1000;
             for (let candidates = queued, looks = 0; Date.now() < deadline; looks++) {
@@ -139,6 +140,7 @@ async function serveQueue(ctx: RunContext, settings: RunnerSettings): Promise<vo
               const won = await Promise.all(mine.map((other) => claimRun(repo, other.id)));
               members.push(...mine.filter((_, i) => won[i]));
               const found = won.some(Boolean);
+              if (entry.batchSize !== undefined && members.length >= entry.batchSize) break;
               if (!found && looks > 0) break;
               await new Promise((r) => setTimeout(r, 20));
               candidates = await listQueued(repo);

@@ -27,6 +27,8 @@ export interface QueueEntry {
   reuse?: string;
   /** `git ci run <range>`: the runs of one range, claimed together and recorded in bulk. */
   batch?: string;
+  /** How many runs the batch has: its runner claims them without waiting to see whether more come. */
+  batchSize?: number;
 }
 
 /** New run ids: ULIDs that sort in the order they are made, even within one millisecond. */
@@ -62,6 +64,7 @@ export function encodeQueueEntry(entry: QueueEntry): string {
     ...(entry.retryOf ? [`retry-of=${entry.retryOf}`] : []),
     ...(entry.reuse ? [`reuse=${entry.reuse}`] : []),
     ...(entry.batch ? [`batch=${entry.batch}`] : []),
+    ...(entry.batch && entry.batchSize ? [`batch-size=${entry.batchSize}`] : []),
     'end',
     '',
   ].join('\n');
@@ -90,6 +93,7 @@ export function decodeQueueEntry(text: string): QueueEntry | undefined {
     ...(fields['retry-of'] && isRunId(fields['retry-of']) ? { retryOf: fields['retry-of'] } : {}),
     ...(fields.reuse && isRunId(fields.reuse) ? { reuse: fields.reuse } : {}),
     ...(fields.batch && isRunId(fields.batch) ? { batch: fields.batch } : {}),
+    ...(fields.batch && isRunId(fields.batch) && /^[1-9][0-9]{0,6}$/.test(fields['batch-size'] ?? '') ? { batchSize: Number(fields['batch-size']) } : {}),
   };
 }
 

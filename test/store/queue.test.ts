@@ -11,6 +11,15 @@ test('a hand-queued entry keeps its job selection, no-cache, retry and reuse fie
   assert.equal(decodeQueueEntry(encodeQueueEntry(base)), base);
 });
 
+test("a range's entry keeps its batch and the batch's size; a size without a batch, or not a count, is dropped", () => {
+  const entry: QueueEntry = { ...base, batch: '01JF8Z5X0000000000000000AB', batchSize: 200 };
+  assert.equal(decodeQueueEntry(encodeQueueEntry(entry)), entry);
+  assert.equal(decodeQueueEntry(encodeQueueEntry({ ...base, batchSize: 3 })), base);
+  const text = encodeQueueEntry(entry);
+  assert.equal(decodeQueueEntry(text.replace('batch-size=200', 'batch-size=-1')), { ...base, batch: entry.batch });
+  assert.equal(decodeQueueEntry(text.replace('batch-size=200', 'batch-size=2x')), { ...base, batch: entry.batch });
+});
+
 test('a half-written or damaged entry is not read', () => {
   const text = encodeQueueEntry(base);
   assert.is(decodeQueueEntry(text.replace('end\n', '')), undefined);
