@@ -11,7 +11,7 @@ import { cleanGitEnv } from './git.js';
 import { GitError } from './errors.js';
 import { runRef, type LogFile } from './runs.js';
 import { CACHE_PREFIX } from './cache-refs.js';
-import { NOTES_REF } from './notes.js';
+import { NOTES_REF, noteBlob } from './notes.js';
 import { encodeRunRecord, type RunRecord } from '../report/run-record.js';
 
 export interface BulkRun {
@@ -188,12 +188,11 @@ async function topLevelNames(git: Git, notesCommit: string): Promise<Set<string>
   return names;
 }
 
-/** A commit's note text in a notes commit, wherever fan-out put it (ab/cdef…, ab/cd/ef…). */
-async function readNoteAt(git: Git, notesCommit: string, top: Set<string>, commit: string): Promise<string | undefined> {
+/** A commit's note text in a notes commit, wherever fan-out put it. */
+function readNoteAt(git: Git, notesCommit: string, top: Set<string>, commit: string): Promise<string | undefined> {
   // Most commits of a batch have no note yet: the top-level names say so without a lookup.
-  const paths = top.has(commit) ? [commit] : top.has(commit.slice(0, 2)) ? [`${commit.slice(0, 2)}/${commit.slice(2)}`, `${commit.slice(0, 2)}/${commit.slice(2, 4)}/${commit.slice(4)}`] : [];
-  const blobs = await Promise.all(paths.map((path) => git.blob(`${notesCommit}:${path}`)));
-  return blobs.find((b) => b !== undefined)?.toString();
+  if (!top.has(commit) && !top.has(commit.slice(0, 2))) return Promise.resolve(undefined);
+  return noteBlob(git, notesCommit, commit);
 }
 
 async function writeData(write: Write, bytes: Buffer): Promise<void> {

@@ -71,8 +71,8 @@ export function ciNotesRefNames(gitDir: string): string[] | undefined {
   return [NOTES_REF, ...[...remotes].sort()];
 }
 
-/** The note on a commit in one notes ref, wherever fan-out put it (abcd…, ab/cd…, ab/cd/ef…). */
-async function noteBlob(git: Git, ref: string, commit: string): Promise<string | undefined> {
+/** The note on a commit in one notes ref (or notes commit), wherever fan-out put it (abcd…, ab/cd…, ab/cd/ef…). */
+export async function noteBlob(git: Git, ref: string, commit: string): Promise<string | undefined> {
   const paths = [0, 1, 2, 3].map((depth) => {
     const dirs = Array.from({ length: depth }, (_, i) => commit.slice(2 * i, 2 * i + 2));
     return [...dirs, commit.slice(2 * depth)].join('/');

@@ -60,7 +60,7 @@ export async function logOf(repo: Repo, rev: string, limit: number, skip: number
 /**
  * GET /api/<repo>/runs?branch=&limit=: the newest recorded runs (run.json each), newest first,
  * with the queued and running ones ahead of them. The recorded ones are kept while the notes
- * ref stays (recording or pruning a run moves it): then this costs a ref lookup and the queue.
+ * refs stay (recording or pruning a run moves one): then this costs ref lookups and the queue.
  */
 export async function runsOf(repo: Repo, branch: string | undefined, limit: number): Promise<ApiResult> {
   if (branch !== undefined && !isSafeRev(branch)) return badRequest(`not a branch name: ${JSON.stringify(branch)}`);

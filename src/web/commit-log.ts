@@ -1,5 +1,5 @@
 // A revision's log with each commit's newest run, for the API and the commit list page: the git
-// log with its notes is kept while neither the revision's commit nor the notes ref moves, and is
+// log with its notes is kept while neither the revision's commit nor a CI notes ref moves, and is
 // then answered whole; else it is streamed as `git log` prints it (and kept once read to its
 // end). Queued and running runs are read each time and laid over the notes.
 import type { Repo } from '../store/repo.js';

@@ -17,8 +17,9 @@ export interface BranchRow {
 
 /**
  * Each repository's branches, newest commit first, with their tip's status. A tip's recorded
- * status is kept while the notes ref stays (recording or pruning a run moves it): when nothing
- * moved, this costs the branch list, the notes ref and the queue, not a read of every tip's run.
+ * status is kept while the CI notes refs stay (recording or pruning a run, or a fetch, moves one):
+ * when nothing moved, this costs the branch list, the notes refs and the queue, not a read of every
+ * tip's run.
  */
 export async function loadOverview(repos: Map<string, Repo>): Promise<{ name: string; branches: BranchRow[] }[]> {
   return Promise.all(

@@ -34,14 +34,23 @@ async function readEvents(url: string, headers: Record<string, string>, until: (
   return events;
 }
 
-/** The run of `sha` once it runs a job (asked as a user asks: git ci status --json). */
-async function runningRun(bare: string, sha: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const s = JSON.parse((await ci(bare, 'status', sha, '--json')).stdout);
-    if (s.state === 'running' && s.jobs.length > 0) return s.run;
-    await new Promise((r) => setTimeout(r, 50));
+/**
+ * A job `slow` that prints `line` ($i: 1 to `count`) every 0.1 s, followed once it runs (asked as a
+ * user asks: git ci status --json), and git ci serve on its repository.
+ */
+async function servedRunningJob(line: string, count: number) {
+  const repo = await armedRepo();
+  const sha = await commit(repo.clone, { '.git-ci.yml': `jobs:\n  slow:\n    run: for i in $(seq 1 ${count}); do echo "${line}"; sleep 0.1; done\n` });
+  await push(repo.clone);
+  let runId = '';
+  for (let i = 0; i < 200 && !runId; i++) {
+    const s = JSON.parse((await ci(repo.bare, 'status', sha, '--json')).stdout);
+    if (s.state === 'running' && s.jobs.length > 0) runId = s.run;
+    else await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`the run of ${sha} did not start`);
+  assert.ok(runId, 'the run started');
+  const server = await startServe([repo.bare]);
+  return { repo, sha, runId, server, follow: `${server.url}/api/${path.basename(repo.bare, '.git')}/runs/${runId}/logs/slow/follow` };
 }
 
 test('the JSON API mirrors the CLI: repos, status, log, runs, one run; logs by byte range; badges', async () => {
@@ -236,14 +245,8 @@ test('bad requests: unknown repo, run or job are 404 with a JSON error; malforme
 });
 
 test("a running job's log follows live over SSE; a reconnect with Last-Event-ID resumes where it was, nothing lost or repeated", async () => {
-  const repo = await armedRepo();
-  const sha = await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  slow:\n    run: for i in $(seq 1 40); do echo "tick $i"; sleep 0.1; done\n' });
-  await push(repo.clone);
-  const runId = await runningRun(repo.bare, sha);
-  const server = await startServe([repo.bare]);
-  const name = path.basename(repo.bare, '.git');
+  const { repo, sha, runId, server, follow } = await servedRunningJob('tick $i', 40);
   try {
-    const follow = `${server.url}/api/${name}/runs/${runId}/logs/slow/follow`;
     const first = await readEvents(follow, {}, (events) => events.length >= 5);
     assert.ok(first.length >= 5);
     assert.ok(first.some((e) => e.data === 'tick 1'));
@@ -263,14 +266,8 @@ test("a running job's log follows live over SSE; a reconnect with Last-Event-ID 
 });
 
 test('followers of one running log share its reader: at once, late, and resuming with Last-Event-ID, each gets every byte once, in order', async () => {
-  const repo = await armedRepo();
-  const sha = await commit(repo.clone, { '.git-ci.yml': 'jobs:\n  slow:\n    run: for i in $(seq 1 30); do echo "tick $i <b>"; sleep 0.1; done\n' });
-  await push(repo.clone);
-  const runId = await runningRun(repo.bare, sha);
-  const server = await startServe([repo.bare]);
-  const name = path.basename(repo.bare, '.git');
+  const { repo, sha, runId, server, follow } = await servedRunningJob('tick $i <b>', 30);
   try {
-    const follow = `${server.url}/api/${name}/runs/${runId}/logs/slow/follow`;
     const toEnd = (events: SseEvent[]) => events.some((e) => e.event === 'end');
     const together = [readEvents(follow, {}, toEnd), readEvents(follow, {}, toEnd)];
     const leaving = await readEvents(follow, {}, (events) => events.some((e) => e.data.startsWith('tick 3 ')));
