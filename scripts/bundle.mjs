@@ -1,6 +1,6 @@
 // Bundles the compiled CLI (dist/src/cli/main.js, from tsc) into dist/src/cli/git-ci.mjs with
-// esbuild. Measured here: node's ESM loader spent ~80-130 ms resolving and linking the CLI's ~100
-// modules and its dependencies' before any command ran; the bundle loads in a few files.
+// esbuild. Measured here: node's ESM loader spent ~70-80 ms more resolving and linking the CLI's
+// ~100 modules and its dependencies' before any command ran; the bundle loads in a few files.
 // Modules a command loads lazily (the runner, the server, the sandbox probe) stay lazy: they
 // become chunks next to the entry, loaded only when used. The chunks live in the same folder as
 // main.js so paths a module computes from its own import.meta.url (the runner's entry, the

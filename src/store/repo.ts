@@ -75,7 +75,7 @@ export async function openRepo(where: string = process.cwd()): Promise<Repo> {
 }
 
 /**
- * The common cases without a git process (~10 ms each here, a third of a quick command): the
+ * The common cases without a git process (a spawn costs ~10 ms here): the
  * path is a bare repository, or the top of a work tree with a .git folder, owned by us, with
  * core.bare written plainly in its config. Anything else (a subfolder, a .git file of a linked
  * worktree or submodule, reftable, someone else's repository, which git may refuse as unsafe,
